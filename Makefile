@@ -1,0 +1,144 @@
+# mpcium-c — one entry point for building, testing and checking.
+#
+#   make test     install missing Debian packages, build, run every test suite
+#   make asan     the same suite built with ASan+UBSan
+#   make lint     lib/ purity, symbol prefix, standalone headers, error table, format
+#   make bench    benchmarks (figures go in README.md)
+#   make fuzz     every fuzz target for FUZZ_SECONDS seconds (clang + libFuzzer)
+#
+# Each variant builds into build/<variant>/ so objects built with different
+# flags never mix; `build/bin` links to the release programs.
+
+VARIANT ?= release
+BUILD   := build/$(VARIANT)
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+PKGS      := libsodium libsecp256k1 gmp
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lsecp256k1 -lgmp)
+
+WARN := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g $(WARN) -Iinclude -I. -MMD -MP
+
+ifeq ($(VARIANT),release)
+OPT := -O2
+else ifeq ($(VARIANT),asan)
+OPT := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -fno-omit-frame-pointer
+LDOPT := -fsanitize=address,undefined
+else ifeq ($(VARIANT),debug)
+OPT := -O0 -DMPC_TEST_BUILD
+else ifeq ($(VARIANT),fuzz)
+CC  := clang
+OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined \
+       -fno-sanitize-recover=all -fno-omit-frame-pointer -DMPC_FUZZ_BUILD
+LDOPT := -fsanitize=address,undefined
+endif
+
+CFLAGS  := $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(LDOPT) $(EXTRA_LDFLAGS)
+LDLIBS  := $(PKG_LIBS) -lm
+
+# lib/: every .c below lib/ goes into the archive; no list to keep in sync.
+LIB_SRC := $(sort $(shell find lib -name '*.c'))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIBMPC  := $(BUILD)/libmpc.a
+
+# common/: OS adapters shared by programs and tests (never part of lib/).
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+
+# The unit + protocol suite: one runner, tests register themselves.
+TEST_SRC := $(sort $(wildcard tests/harness/*.c tests/unit/*.c tests/protocol/*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(BUILD)/bin/mpc-tests
+
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_BIN := $(BUILD)/bin/mpc-bench
+
+# Fuzz targets: one binary per tests/fuzz/fuzz_*.c, shared helpers in tests/fuzz/*.c.
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_HELPERS := $(filter-out $(FUZZ_SRC),$(wildcard tests/fuzz/*.c))
+FUZZ_SECONDS ?= 20
+
+.PHONY: all lib test check asan debug bench lint fuzz fuzz-build deps clean \
+        format ctime tests-bin help
+.DEFAULT_GOAL := all
+
+all: $(LIBMPC) $(TEST_BIN) $(BENCH_BIN)
+
+lib: $(LIBMPC)
+
+help:
+	@sed -n '2,12p' Makefile
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBMPC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TEST_BIN): $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC) $(LDLIBS)
+
+$(BENCH_BIN): $(BENCH_OBJ) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(COMMON_OBJ) $(LIBMPC) $(LDLIBS)
+
+tests-bin: $(TEST_BIN)
+
+# `make test`: set-up, build, then every suite; the aggregate line comes last.
+test: deps
+	@$(MAKE) --no-print-directory VARIANT=$(VARIANT) tests-bin
+	@scripts/run-tests.sh $(BUILD)
+
+check: tests-bin
+	@scripts/run-tests.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory VARIANT=asan tests-bin
+	@ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 scripts/run-tests.sh build/asan
+
+bench: deps
+	@$(MAKE) --no-print-directory VARIANT=release build/release/bin/mpc-bench
+	build/release/bin/mpc-bench $(BENCH_ARGS)
+
+lint: deps
+	@$(MAKE) --no-print-directory VARIANT=release lib
+	@scripts/lint.sh build/release/libmpc.a
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory VARIANT=fuzz lib
+	@mkdir -p build/fuzz/bin
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  clang $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(PKG_CFLAGS) -DMPC_FUZZ_BUILD \
+	    -o build/fuzz/bin/$$n $$f $(FUZZ_HELPERS) build/fuzz/libmpc.a \
+	    $(PKG_LIBS) || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh build/fuzz/bin $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(COMMON_OBJ:.o=.d)

@@ -1,0 +1,42 @@
+/* Known-answer self-test run at context creation, as libsecp256k1 does: a
+ * mislinked or miscompiled crypto library must fail loudly at start, not
+ * produce wrong keys later. */
+#include <secp256k1.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "lib/core/ctx_internal.h"
+
+/* 1*G of secp256k1, SEC1 compressed (SEC 2, §2.4.1). */
+static const uint8_t secp256k1_g[33] = {
+    0x02, 0x79, 0xbe, 0x66, 0x7e, 0xf9, 0xdc, 0xbb, 0xac, 0x55, 0xa0,
+    0x62, 0x95, 0xce, 0x87, 0x0b, 0x07, 0x02, 0x9b, 0xfc, 0xdb, 0x2d,
+    0xce, 0x28, 0xd9, 0x59, 0xf2, 0x81, 0x5b, 0x16, 0xf8, 0x17, 0x98};
+
+/* The Ed25519 base point B (RFC 8032 §5.1). */
+static const uint8_t ed25519_b[32] = {
+    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
+
+mpc_err mpc_ec_selftest(const mpc_ctx *ctx)
+{
+    uint8_t one_be[32] = {0}, one_le[32] = {0};
+    one_be[31] = 1;
+    one_le[0] = 1;
+
+    secp256k1_pubkey pk;
+    uint8_t ser[33];
+    size_t ser_len = sizeof ser;
+    if (!secp256k1_ec_pubkey_create(ctx->secp, &pk, one_be) ||
+        !secp256k1_ec_pubkey_serialize(ctx->secp, ser, &ser_len, &pk,
+                                       SECP256K1_EC_COMPRESSED) ||
+        ser_len != 33 || memcmp(ser, secp256k1_g, 33) != 0)
+        return MPC_ERR_INTERNAL;
+
+    uint8_t b[32];
+    if (crypto_scalarmult_ed25519_base_noclamp(b, one_le) != 0 ||
+        memcmp(b, ed25519_b, 32) != 0)
+        return MPC_ERR_INTERNAL;
+    return MPC_OK;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for a bounded time, seeded from its committed corpus.
+set -euo pipefail
+bindir=${1:?usage: fuzz.sh BINDIR SECONDS}
+secs=${2:-20}
+for bin in "$bindir"/fuzz_*; do
+  name=$(basename "$bin")
+  corpus=tests/fuzz/corpus/${name#fuzz_}
+  work=build/fuzz/corpus/${name#fuzz_}
+  mkdir -p "$work"
+  [ -d "$corpus" ] && cp -n "$corpus"/* "$work"/ 2>/dev/null || true
+  echo "== $name (${secs}s)"
+  "$bin" -max_total_time="$secs" -max_len=65536 -print_final_stats=1 "$work" 2>&1 | tail -n 4
+done
