@@ -10,7 +10,7 @@
 # flags never mix; `build/bin` links to the release programs.
 
 VARIANT ?= release
-BUILD   := build/$(VARIANT)
+BUILD   ?= build/$(VARIANT)
 CC      ?= gcc
 ifeq ($(origin CC),default)
 CC := gcc
@@ -42,6 +42,8 @@ endif
 CFLAGS  := $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(LDOPT) $(EXTRA_LDFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
+# Test-only: jansson reads the JSON test vectors; OpenSSL cross-verifies.
+TEST_LIBS := -ljansson -lcrypto
 
 # lib/: every .c below lib/ goes into the archive; no list to keep in sync.
 LIB_SRC := $(sort $(shell find lib -name '*.c'))
@@ -91,7 +93,7 @@ $(LIBMPC): $(LIB_OBJ)
 
 $(TEST_BIN): $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC) $(LDLIBS) $(TEST_LIBS)
 
 $(BENCH_BIN): $(BENCH_OBJ) $(COMMON_OBJ) $(LIBMPC)
 	@mkdir -p $(dir $@)

@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential pkg-config git
   libsodium-dev libsecp256k1-dev libgmp-dev
   clang libclang-rt-14-dev valgrind clang-format
-  openssl libssl-dev
+  openssl libssl-dev libjansson-dev
 )
 
 missing=()
