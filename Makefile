@@ -131,7 +131,7 @@ fuzz-build: deps
 	@mkdir -p build/fuzz/bin
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
-	  clang $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
+	  clang $(filter-out -MMD -MP,$(BASE_CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(PKG_CFLAGS) -DMPC_FUZZ_BUILD \
 	    -o build/fuzz/bin/$$n $$f $(FUZZ_HELPERS) build/fuzz/libmpc.a \
 	    $(PKG_LIBS) || exit 1; \

@@ -4,6 +4,8 @@ set -euo pipefail
 bindir=${1:?usage: fuzz.sh BINDIR SECONDS}
 secs=${2:-20}
 for bin in "$bindir"/fuzz_*; do
+  case "$bin" in *.*) continue ;; esac
+  [ -x "$bin" ] || continue
   name=$(basename "$bin")
   corpus=tests/fuzz/corpus/${name#fuzz_}
   work=build/fuzz/corpus/${name#fuzz_}
