@@ -1,0 +1,103 @@
+/*
+ * Internals shared by lib/bn (and lib/paillier): fixed-size limb arrays,
+ * the scratch arena of constant-time operations, branch-free helpers.
+ *
+ * A constant-time operation loads its mpz operands into zero-padded limb
+ * arrays of a fixed count, computes with mpn_sec_* / mpn_cnd_* only, and
+ * stores the result back. Plain mpn_add_n/mpn_sub_n are not documented as
+ * side-channel silent, so additions and subtractions are mpn_cnd_add_n /
+ * mpn_cnd_sub_n with cnd = 1 (as lib/ec does).
+ */
+#ifndef MPC_BN_INTERNAL_H
+#define MPC_BN_INTERNAL_H
+
+#include <gmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "mpc/bn.h"
+#include "mpc/ctx.h"
+
+_Static_assert(GMP_NAIL_BITS == 0, "GMP with nail bits is not supported");
+
+#define MPC_BN_LIMB_BYTES (GMP_NUMB_BITS / 8)
+
+/* A broken internal invariant (our bug): cheap checks, always on. */
+#define MPC_BN_ASSERT(cond)                                                    \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            abort();                                                           \
+    } while (0)
+
+/* Limbs needed for `bits` bits. */
+static inline size_t mpc_bn_limbs_for_bits(size_t bits)
+{
+    return (bits + GMP_NUMB_BITS - 1) / GMP_NUMB_BITS;
+}
+
+/*
+ * Scratch arena: one allocation from the ctx allocator per operation,
+ * carved with mpc_bn_ws_take (zeroed regions); a helper may release what
+ * it took by resetting `used` to a mark taken before. mpc_bn_ws_free wipes
+ * and releases everything (safe on a failed init, or on `= {0}`).
+ */
+typedef struct mpc_bn_ws {
+    const mpc_ctx *ctx;
+    mp_limb_t *mem;
+    size_t cap;
+    size_t used;
+} mpc_bn_ws;
+
+mpc_err mpc_bn_ws_init(mpc_bn_ws *w, const mpc_ctx *ctx, size_t limbs);
+/* `n` zeroed limbs; aborts if the arena was sized too small (our bug). */
+mp_limb_t *mpc_bn_ws_take(mpc_bn_ws *w, size_t n);
+void mpc_bn_ws_free(mpc_bn_ws *w);
+
+/* d[0..n) = |x|, zero-padded; requires mpz_size(x) <= n. */
+void mpc_bn_limbs_load(mp_limb_t *d, size_t n, const mpz_t x);
+/* r = the non-negative value d[0..n). */
+void mpc_bn_limbs_store(mpz_t r, const mp_limb_t *d, size_t n);
+/* r = d[0..n) if neg = 0, -d[0..n) if neg = 1; the sign without a branch. */
+void mpc_bn_limbs_store_signed(mpz_t r, const mp_limb_t *d, size_t n,
+                               mp_limb_t neg);
+/* d[0..n) = the big-endian bytes in[0..len); requires len <= n limbs. */
+void mpc_bn_limbs_from_bytes(mp_limb_t *d, size_t n, const uint8_t *in,
+                             size_t len);
+/* out[0..len) = d[0..n) big-endian; the caller ensures it fits. */
+void mpc_bn_limbs_to_bytes(uint8_t *out, size_t len, const mp_limb_t *d,
+                           size_t n);
+
+/* 1 if d[0..n) is zero, else 0; no branch. */
+mp_limb_t mpc_bn_limbs_is_zero(const mp_limb_t *d, size_t n);
+/* 1 if a == b over n limbs, else 0; no branch. */
+mp_limb_t mpc_bn_limbs_eq(const mp_limb_t *a, const mp_limb_t *b, size_t n);
+/* 1 if a < b over n limbs, else 0; `tmp` holds n limbs of scratch. */
+mp_limb_t mpc_bn_limbs_lt(const mp_limb_t *a, const mp_limb_t *b, size_t n,
+                          mp_limb_t *tmp);
+/* dst = src if cnd = 1; unchanged if cnd = 0; no branch. */
+void mpc_bn_limbs_cnd_copy(mp_limb_t cnd, mp_limb_t *dst, const mp_limb_t *src,
+                           size_t n);
+
+/* x[0..n) = uniform in [0, m[0..n)), m of `bits` bits, by rejection;
+ * `buf` and `tmp` hold n limbs each. MPC_ERR_INTERNAL: broken rng. */
+mpc_err mpc_bn_limbs_random_below(const mpc_ctx *ctx, mp_limb_t *x,
+                                  const mp_limb_t *m, size_t n, size_t bits,
+                                  uint8_t *buf, mp_limb_t *tmp);
+
+/* r[0..n) = a * b mod m, all n limbs, m's top limb non-zero. */
+size_t mpc_bn_mulmod_limbs_itch(size_t n);
+void mpc_bn_mulmod_limbs(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b,
+                         const mp_limb_t *m, size_t n, mpc_bn_ws *w);
+
+/*
+ * Fixed-size modular exponentiation on limbs: r[0..n) = b^e mod m where
+ * b has n limbs (already < m or not), e has enb significant bits in
+ * ceil(enb / GMP_NUMB_BITS) limbs, m is odd with n limbs (top limb
+ * non-zero). e = 0 gives 1. Scratch from `w`: mpc_bn_powm_limbs_itch.
+ */
+size_t mpc_bn_powm_limbs_itch(size_t n, size_t enb);
+void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
+                       size_t enb, const mp_limb_t *m, size_t n, mpc_bn_ws *w);
+
+#endif /* MPC_BN_INTERNAL_H */
