@@ -50,14 +50,37 @@ LIB_SRC := $(sort $(shell find lib -name '*.c'))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIBMPC  := $(BUILD)/libmpc.a
 
+# node/: the daemon's modules go into libnode.a (so tests can link them);
+# node/main.c is the program. Node-to-node messages are protobuf-c,
+# generated from proto/ into $(BUILD)/gen (never committed).
+NODE_PKGS   := jansson libnats libprotobuf-c yaml-0.1 libmicrohttpd lmdb libcrypto
+NODE_CFLAGS  = $(shell pkg-config --cflags $(NODE_PKGS) 2>/dev/null)
+NODE_LIBS    = $(shell pkg-config --libs $(NODE_PKGS) 2>/dev/null || echo -ljansson -lnats -lprotobuf-c -lyaml -lmicrohttpd -llmdb -lcrypto) -lpthread
+PROTO_SRC   := $(sort $(shell find proto -name '*.proto' 2>/dev/null))
+PROTO_GEN_C := $(PROTO_SRC:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
+PROTO_GEN_H := $(PROTO_GEN_C:.c=.h)
+PROTO_OBJ   := $(PROTO_GEN_C:%.c=%.o)
+NODE_SRC    := $(sort $(filter-out node/main.c,$(wildcard node/*.c)))
+NODE_OBJ    := $(NODE_SRC:%.c=$(BUILD)/obj/%.o)
+LIBNODE     := $(BUILD)/libnode.a
+NODE_BIN    := $(BUILD)/bin/mpcium-node
+CLI_SRC     := $(sort $(wildcard tools/cli/*.c))
+CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_BIN     := $(BUILD)/bin/mpcium-cli
+
 # common/: OS adapters shared by programs and tests (never part of lib/).
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 
 # The unit + protocol suite: one runner, tests register themselves.
-TEST_SRC := $(sort $(wildcard tests/harness/*.c tests/unit/*.c tests/protocol/*.c))
+TEST_SRC := $(sort $(wildcard tests/harness/*.c tests/unit/*.c tests/protocol/*.c tests/node/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(BUILD)/bin/mpc-tests
+
+# Integration suite: real nats-server, nodes, gateway (own runner binary).
+ITEST_SRC := $(sort $(wildcard tests/harness/*.c tests/integration/*.c))
+ITEST_OBJ := $(ITEST_SRC:%.c=$(BUILD)/obj/%.o)
+ITEST_BIN := $(BUILD)/bin/mpc-itests
 
 BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
@@ -72,7 +95,12 @@ FUZZ_SECONDS ?= 20
         format ctime tests-bin help
 .DEFAULT_GOAL := all
 
-all: $(LIBMPC) $(TEST_BIN) $(BENCH_BIN)
+PROGRAMS := $(if $(NODE_SRC)$(wildcard node/main.c),$(NODE_BIN)) $(if $(CLI_SRC),$(CLI_BIN))
+
+all: $(LIBMPC) $(TEST_BIN) $(BENCH_BIN) $(PROGRAMS) $(if $(ITEST_SRC:tests/harness/%=),$(ITEST_BIN))
+ifeq ($(BUILD),build/release)
+	@ln -sfn release/bin build/bin
+endif
 
 lib: $(LIBMPC)
 
@@ -86,20 +114,52 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# node/, tools/ and node tests also see the generated protobuf headers and
+# the daemon libraries' flags.
+NODE_ALL_OBJ := $(NODE_OBJ) $(CLI_OBJ) $(BUILD)/obj/node/main.o \
+                $(filter $(BUILD)/obj/tests/node/%,$(TEST_OBJ)) $(ITEST_OBJ)
+$(NODE_ALL_OBJ): CFLAGS += -I$(BUILD)/gen $(NODE_CFLAGS)
+$(NODE_ALL_OBJ): | $(PROTO_GEN_H)
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=proto --c_out=$(BUILD)/gen $<
+
+# Generated code is not ours to lint: compile it without -pedantic extras.
+$(PROTO_OBJ): %.o: %.c
+	$(CC) -std=c11 -O2 -g -I$(BUILD)/gen $(NODE_CFLAGS) -c $< -o $@
+
+$(LIBNODE): $(NODE_OBJ) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(NODE_BIN): $(BUILD)/obj/node/main.o $(LIBNODE) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NODE_LIBS) $(LDLIBS)
+
+$(CLI_BIN): $(CLI_OBJ) $(LIBNODE) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NODE_LIBS) $(LDLIBS)
+
+$(ITEST_BIN): $(ITEST_OBJ) $(LIBNODE) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NODE_LIBS) $(LDLIBS) $(TEST_LIBS)
+
 $(LIBMPC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(TEST_BIN): $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC)
+$(TEST_BIN): $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC) $(if $(NODE_SRC),$(LIBNODE))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(COMMON_OBJ) $(LIBMPC) $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(if $(NODE_SRC),$(LIBNODE)) $(COMMON_OBJ) $(LIBMPC) $(if $(NODE_SRC),$(NODE_LIBS)) $(LDLIBS) $(TEST_LIBS)
 
 $(BENCH_BIN): $(BENCH_OBJ) $(COMMON_OBJ) $(LIBMPC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(COMMON_OBJ) $(LIBMPC) $(LDLIBS)
 
-tests-bin: $(TEST_BIN)
+tests-bin: $(TEST_BIN) $(PROGRAMS) $(if $(wildcard tests/integration/*.c),$(ITEST_BIN))
 
 # `make test`: set-up, build, then every suite; the aggregate line comes last.
 test: deps
@@ -143,4 +203,5 @@ fuzz: fuzz-build
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(COMMON_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(COMMON_OBJ:.o=.d) \
+         $(NODE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ITEST_OBJ:.o=.d)

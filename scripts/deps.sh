@@ -10,6 +10,8 @@ PACKAGES=(
   libsodium-dev libsecp256k1-dev libgmp-dev
   clang libclang-rt-14-dev valgrind clang-format
   openssl libssl-dev libjansson-dev
+  libnats-dev nats-server liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler
+  libyaml-dev libmicrohttpd-dev
 )
 
 missing=()

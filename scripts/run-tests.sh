@@ -35,6 +35,10 @@ run_suite() {
 }
 
 run_suite unit "$build/bin/mpc-tests" "$@"
+if [ -x "$build/bin/mpc-itests" ]; then
+  # Integration tests start servers and processes: fewer at once.
+  run_suite integration "$build/bin/mpc-itests" -j 1 "$@"
+fi
 
 echo
 echo "$total_pass passed, $total_fail failed"
