@@ -168,10 +168,13 @@ mpc_err mpc_lagrange_coeff_var(const mpc_group *g, mpc_scalar *out,
     return MPC_OK;
 }
 
+/* Sets outputs to zero. Not mpc_scalar_clear: that wipes, and in test
+ * builds marks the bytes undefined for valgrind, which an output that is
+ * read afterwards must not be. */
 static void zero_scalars(mpc_scalar *s, size_t n)
 {
     for (size_t j = 0; j < n; j++)
-        mpc_scalar_clear(&s[j]);
+        mpc_scalar_set_zero(&s[j]);
 }
 
 mpc_err mpc_vss_deal(const mpc_group *g, mpc_point *commit, mpc_scalar *shares,
