@@ -95,7 +95,7 @@ FUZZ_SECONDS ?= 20
         format ctime tests-bin help
 .DEFAULT_GOAL := all
 
-PROGRAMS := $(if $(NODE_SRC)$(wildcard node/main.c),$(NODE_BIN)) $(if $(CLI_SRC),$(CLI_BIN))
+PROGRAMS := $(if $(wildcard node/main.c),$(NODE_BIN)) $(if $(CLI_SRC),$(CLI_BIN))
 
 all: $(LIBMPC) $(TEST_BIN) $(BENCH_BIN) $(PROGRAMS) $(if $(ITEST_SRC:tests/harness/%=),$(ITEST_BIN))
 ifeq ($(BUILD),build/release)
@@ -187,14 +187,16 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 fuzz-build: deps
-	@$(MAKE) --no-print-directory VARIANT=fuzz lib
+	@$(MAKE) --no-print-directory VARIANT=fuzz lib $(if $(NODE_SRC),build/fuzz/libnode.a)
 	@mkdir -p build/fuzz/bin
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  clang $(filter-out -MMD -MP,$(BASE_CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all $(PKG_CFLAGS) -DMPC_FUZZ_BUILD \
-	    -o build/fuzz/bin/$$n $$f $(FUZZ_HELPERS) build/fuzz/libmpc.a \
-	    $(PKG_LIBS) || exit 1; \
+	    $(if $(NODE_SRC),-Ibuild/fuzz/gen $(NODE_CFLAGS)) \
+	    -o build/fuzz/bin/$$n $$f $(FUZZ_HELPERS) \
+	    $(if $(NODE_SRC),build/fuzz/libnode.a) build/fuzz/libmpc.a \
+	    $(if $(NODE_SRC),$(NODE_LIBS)) $(PKG_LIBS) || exit 1; \
 	done
 
 fuzz: fuzz-build
