@@ -1,0 +1,64 @@
+/* Fuzzes the Πaff-g proof decoder; modes and checks as fuzz_zk_enc.c (the
+ * statement: C, D under the verifier's key, Y under the prover's, X of
+ * zk_mta_fixture.h; verification with the verifier's key for the CRT). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpc/transcript.h"
+#include "mpc/zk_affg.h"
+#include "tests/fuzz/zk_mta_fixture.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                               \
+    do {                                                                       \
+        if (!(c))                                                              \
+            abort();                                                           \
+    } while (0)
+
+static bool zero(const mpc_zk_affg_proof *p)
+{
+    const mpz_srcptr v[12] = {p->a,  p->by, p->e,  p->s,  p->f, p->t,
+                              p->z1, p->z2, p->z3, p->z4, p->w, p->wy};
+    uint8_t acc = 0;
+    for (size_t i = 0; i < sizeof p->bx; i++)
+        acc |= p->bx[i];
+    for (size_t i = 0; i < 12; i++)
+        acc |= (uint8_t)(mpz_sgn(v[i]) != 0);
+    return acc == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    const zkf_setting *z = zkf_get();
+    const mpc_params *params =
+        mpc_params_get(data[0] & 1 ? MPC_PARAMS_128 : MPC_PARAMS_COMPAT);
+    const uint8_t *in = data + 1;
+    size_t len = size - 1;
+    mpc_zk_affg_proof p;
+    mpc_zk_affg_proof_init(&p);
+    mpc_err err = mpc_zk_affg_proof_parse(z->ctx, &p, params, in, len);
+    if (err != MPC_OK) {
+        CHECK(err == MPC_ERR_PARSE && zero(&p));
+        mpc_zk_affg_proof_clear(&p);
+        return 0;
+    }
+    uint8_t *out = malloc(len);
+    CHECK(out != NULL);
+    CHECK(mpc_zk_affg_proof_serialize(out, len, params, &p) == MPC_OK);
+    CHECK(memcmp(out, in, len) == 0);
+    free(out);
+    if ((data[0] & 3) == 2) {
+        mpc_transcript t;
+        mpc_transcript_init(&t, "fuzz", (const uint8_t *)"sid", 3);
+        mpc_transcript_append_u64(&t, "prover", 1);
+        err = mpc_zk_affg_verify(z->ctx, &t, &z->rp, NULL, &z->verifier,
+                                 &z->verifier.pk, &z->prover.pk, z->C, z->D,
+                                 z->Y, &z->Xa, &p);
+        CHECK(err == MPC_OK || err == MPC_ERR_VERIFY);
+    }
+    mpc_zk_affg_proof_clear(&p);
+    return 0;
+}
