@@ -720,11 +720,17 @@ MPC_WARN_UNUSED mpc_err node_client_gojson_string(uint8_t **out,
 
 /** Core-NATS subject on which mpcium clients publish reshare requests. */
 #define NODE_CLIENT_SUBJECT_RESHARE_CORE "mpc:reshare"
-/** The results stream and its subjects (ours adds the presign one). */
+/** mpcium's results stream and its three subjects. */
 #define NODE_CLIENT_RESULT_STREAM "mpc"
 #define NODE_CLIENT_RESULT_SUBJECT_KEYGEN "mpc.mpc_keygen_result.>"
 #define NODE_CLIENT_RESULT_SUBJECT_SIGN "mpc.mpc_signing_result.>"
 #define NODE_CLIENT_RESULT_SUBJECT_RESHARE "mpc.mpc_reshare_result.>"
+/**
+ * Presign results (our extension) live in their own stream,
+ * NODE_JSETUP_STREAM_EXT_RESULTS ("mpc-ext-results"), never in "mpc":
+ * mpcium's Go client create-or-updates "mpc" with exactly the three
+ * subjects above and would silently drop a fourth.
+ */
 #define NODE_CLIENT_RESULT_SUBJECT_PRESIGN "mpc.mpc_presign_result.>"
 
 /**
