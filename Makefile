@@ -183,6 +183,10 @@ lint: deps
 	@$(MAKE) --no-print-directory VARIANT=release lib
 	@scripts/lint.sh build/release/libmpc.a
 
+# `make ctime`: constant-time checks under valgrind (docs/constant-time.md).
+ctime: deps
+	@scripts/ctime.sh
+
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 

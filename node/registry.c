@@ -425,13 +425,18 @@ static void on_health(const node_msg *m, void *ud)
     node_registry *r = ud;
     if (m->reply == NULL)
         return;
-    /* Liveness only; the payload ("<sender>,<flag>") needs no answer. */
-    if (node_transport_publish(r->t, m->reply, NULL, NULL, 0,
-                               (const uint8_t *)PING_REPLY,
-                               strlen(PING_REPLY)) != MPC_OK)
-        return;
+    /* Counted before the reply leaves, so a requester that has the reply
+     * always finds it counted (taken back if the reply cannot be sent).
+     * Liveness only; the payload ("<sender>,<flag>") needs no answer. */
     pthread_mutex_lock(&r->mu);
     r->st.pings_answered++;
+    pthread_mutex_unlock(&r->mu);
+    if (node_transport_publish(r->t, m->reply, NULL, NULL, 0,
+                               (const uint8_t *)PING_REPLY,
+                               strlen(PING_REPLY)) == MPC_OK)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->st.pings_answered--;
     pthread_mutex_unlock(&r->mu);
 }
 

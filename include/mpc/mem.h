@@ -35,6 +35,14 @@ void mpc_mem_default(mpc_mem *mem);
 void mpc_wipe(void *p, size_t len);
 
 /**
+ * Marks `len` bytes derived from secrets as public: a no-op, except in test
+ * builds (MPC_TEST_BUILD) under valgrind, where it tells memcheck that the
+ * bytes may be branched on (the ctime checks, docs/constant-time.md). Call
+ * it only where a header documents the value as public or leaked.
+ */
+void mpc_declassify(const void *p, size_t len);
+
+/**
  * Installs a GMP allocator that zeroes memory before freeing it or moving it
  * on realloc. Call once, before any GMP use, from main() or a test runner;
  * it changes GMP's process-wide hooks, which is why lib/ never calls it.

@@ -68,6 +68,9 @@ void mpc_bn_limbs_store_signed(mpz_t r, const mp_limb_t *d, size_t n,
     /* size = neg ? -n : n, computed without a branch. */
     mp_size_t mask = -(mp_size_t)neg;
     mpz_limbs_finish(r, ((mp_size_t)n ^ mask) - mask);
+    /* mpz_limbs_finish strips leading zero limbs: the limb count and sign
+     * of a result are observable (mpc/bn.h, "What remains observable"). */
+    mpc_declassify(&r->_mp_size, sizeof r->_mp_size);
 }
 
 void mpc_bn_limbs_from_bytes(mp_limb_t *d, size_t n, const uint8_t *in,
@@ -247,7 +250,9 @@ mpc_err mpc_bn_limbs_random_below(const mpc_ctx *ctx, mp_limb_t *x,
         buf[0] &= top_mask;
         mpc_bn_limbs_from_bytes(x, n, buf, nbytes);
         /* Rejection reveals only that a discarded draw was >= m. */
-        if (mpc_bn_limbs_lt(x, m, n, tmp))
+        mp_limb_t below = mpc_bn_limbs_lt(x, m, n, tmp);
+        mpc_declassify(&below, sizeof below);
+        if (below)
             return MPC_OK;
     }
     return MPC_ERR_INTERNAL;
@@ -314,7 +319,11 @@ mpc_err mpc_bn_random_unit(const mpc_ctx *ctx, mpz_t out, const mpz_t mod)
         /* A unit has an inverse; mpn_sec_invert says so in constant time
          * (and fails for 0). It destroys its input, hence the copy. */
         memcpy(a, x, n * sizeof *a);
-        if (mpn_sec_invert(inv, a, ml, (mp_size_t)n, 2 * (mp_bitcnt_t)bits, tp))
+        int unit =
+            mpn_sec_invert(inv, a, ml, (mp_size_t)n, 2 * (mp_bitcnt_t)bits, tp);
+        /* A redraw reveals only that a discarded draw was not a unit. */
+        mpc_declassify(&unit, sizeof unit);
+        if (unit)
             err = MPC_OK;
     }
     if (err == MPC_OK)

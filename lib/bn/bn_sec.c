@@ -14,6 +14,7 @@
 
 #include "lib/bn/bn_internal.h"
 #include "mpc/bn.h"
+#include "mpc/mem.h"
 
 static size_t max2(size_t a, size_t b)
 {
@@ -176,8 +177,11 @@ mpc_err mpc_bn_center_sec(const mpc_ctx *ctx, mpz_t r, const mpz_t a,
 {
     /* The range check compares a secret with m: it branches only when the
      * caller broke the contract. */
-    if (r == NULL || ctx == NULL || !nonneg(a) || !odd_modulus(m) ||
-        mpz_cmp(a, m) >= 0)
+    if (r == NULL || ctx == NULL || !nonneg(a) || !odd_modulus(m))
+        return fail(r, MPC_ERR_INVALID_ARG);
+    bool below = mpz_cmp(a, m) < 0;
+    mpc_declassify(&below, sizeof below);
+    if (!below)
         return fail(r, MPC_ERR_INVALID_ARG);
     size_t n = mpz_size(m);
     mpc_bn_ws w;
@@ -324,10 +328,14 @@ mpc_err mpc_bn_mulmod_sec(const mpc_ctx *ctx, mpz_t r, const mpz_t a,
     return MPC_OK;
 }
 
-/* Whether |e| fits in e_bits bits (the check is on public sizes only). */
+/* Whether |e| fits in e_bits bits. The bit length of a secret e is read
+ * but only the outcome is used, and it differs only on misuse; `&` and no
+ * `&&` so that no compiler branches before the outcome is declassified. */
 static bool fits(const mpz_t e, size_t e_bits)
 {
-    return e_bits > 0 && mpz_sizeinbase(e, 2) <= e_bits;
+    bool ok = (e_bits > 0) & (mpz_sizeinbase(e, 2) <= e_bits);
+    mpc_declassify(&ok, sizeof ok);
+    return ok;
 }
 
 mpc_err mpc_bn_powm_sec(const mpc_ctx *ctx, mpz_t r, const mpz_t b,
@@ -418,6 +426,8 @@ mpc_err mpc_bn_invert_sec(const mpc_ctx *ctx, mpz_t r, const mpz_t a,
     /* x < m, so 2 * bitlen(m) bounds bitlen(x) + bitlen(m). */
     int ok = mpn_sec_invert(inv, x, ml, (mp_size_t)n,
                             2 * (mp_bitcnt_t)mpz_sizeinbase(m, 2), tp);
+    /* Whether a was a unit: the caller learns it (mpc/bn.h). */
+    mpc_declassify(&ok, sizeof ok);
     if (ok)
         mpc_bn_limbs_store(r, inv, n);
     mpc_bn_ws_free(&w);

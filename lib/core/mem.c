@@ -42,6 +42,16 @@ void mpc_wipe(void *p, size_t len)
 #endif
 }
 
+void mpc_declassify(const void *p, size_t len)
+{
+#ifdef MPC_HAVE_MEMCHECK
+    VALGRIND_MAKE_MEM_DEFINED(p, len);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 /* GMP's hooks abort on failure by contract (GMP manual, "Custom
  * Allocation"): they may not return NULL. */
 static void *gmp_alloc(size_t size)

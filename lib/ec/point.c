@@ -92,7 +92,11 @@ static void k1_mul_base(const mpc_group *g, mpc_point *r, const mpc_scalar *k)
     secp256k1_pubkey pk;
     /* Scalars are below n, so this fails only for k = 0, whose product is
      * infinity (the documented zero branch). */
-    if (!secp256k1_ec_pubkey_create(secp(g), &pk, k->v)) {
+    int ok = secp256k1_ec_pubkey_create(secp(g), &pk, k->v);
+    /* The zero branch, and the product, which is public (group.h). */
+    mpc_declassify(&ok, sizeof ok);
+    mpc_declassify(&pk, sizeof pk);
+    if (!ok) {
         k1_set_inf(r);
         return;
     }
@@ -124,7 +128,11 @@ static void k1_mul(const mpc_group *g, mpc_point *r, const mpc_scalar *k,
      * computes 1*P, which must not be used. */
     secp256k1_pubkey pk = k1_get(p);
     uint8_t xy[K1_UNCOMPRESSED_BYTES];
-    if (secp256k1_ecdh(secp(g), xy, &pk, k->v, copy_xy, NULL)) {
+    int nonzero = secp256k1_ecdh(secp(g), xy, &pk, k->v, copy_xy, NULL);
+    /* The zero branch, and the product, which is public (group.h). */
+    mpc_declassify(&nonzero, sizeof nonzero);
+    mpc_declassify(xy, sizeof xy);
+    if (nonzero) {
         int ok = secp256k1_ec_pubkey_parse(secp(g), &pk, xy, sizeof xy);
         MPC_EC_ASSERT(ok);
         k1_set(r, &pk);
@@ -236,7 +244,10 @@ static void ed_mul_base(mpc_point *r, const mpc_scalar *k)
     uint8_t q[MPC_ED25519_POINT_BYTES];
     /* Scalars are below L, so this fails only for k = 0, without writing
      * q; the product is the identity (the documented zero branch). */
-    if (crypto_scalarmult_ed25519_base_noclamp(q, k->v) != 0)
+    int rc = crypto_scalarmult_ed25519_base_noclamp(q, k->v);
+    mpc_declassify(&rc, sizeof rc);
+    mpc_declassify(q, sizeof q);
+    if (rc != 0)
         memcpy(q, ed_identity, sizeof q);
     ed_set(r, q);
 }
@@ -247,8 +258,13 @@ static void ed_mul(mpc_point *r, const mpc_scalar *k, const mpc_point *p)
     /* libsodium refuses the identity (it has small order), a zero scalar
      * and an identity result. P lies in the prime-order subgroup and
      * k < L, so k*P is the identity exactly when P is or k = 0. */
-    if (ed_is_identity(p) ||
-        crypto_scalarmult_ed25519_noclamp(q, k->v, p->v) != 0)
+    int rc = ed_is_identity(p)
+                 ? -1
+                 : crypto_scalarmult_ed25519_noclamp(q, k->v, p->v);
+    /* The zero branch, and the product, which is public (group.h). */
+    mpc_declassify(&rc, sizeof rc);
+    mpc_declassify(q, sizeof q);
+    if (rc != 0)
         memcpy(q, ed_identity, sizeof q);
     ed_set(r, q);
 }

@@ -82,6 +82,8 @@ mpc_err mpc_scalar_parse(const mpc_group *g, mpc_scalar *r,
 {
     bool ok =
         is_k1(g) ? mpc_ec_k1_scalar_is_canonical(in) : ed_is_canonical(in);
+    /* The result is public ("except for the result", group.h). */
+    mpc_declassify(&ok, sizeof ok);
     if (!ok) {
         mpc_scalar_set_zero(r);
         return MPC_ERR_PARSE;
@@ -169,6 +171,8 @@ static bool ed_inv(mpc_scalar *r, const mpc_scalar *a)
 {
     mpc_scalar t;
     bool ok = crypto_core_ed25519_scalar_invert(t.v, a->v) == 0;
+    /* Whether a was zero: the documented exception (group.h). */
+    mpc_declassify(&ok, sizeof ok);
     if (ok)
         *r = t;
     mpc_scalar_clear(&t);
@@ -178,6 +182,7 @@ static bool ed_inv(mpc_scalar *r, const mpc_scalar *a)
 mpc_err mpc_scalar_inv(const mpc_group *g, mpc_scalar *r, const mpc_scalar *a)
 {
     bool ok = is_k1(g) ? mpc_ec_k1_scalar_inv(r, a) : ed_inv(r, a);
+    mpc_declassify(&ok, sizeof ok);
     if (!ok) {
         mpc_scalar_set_zero(r);
         return MPC_ERR_INVALID_ARG;
@@ -213,10 +218,14 @@ void mpc_scalar_random(const mpc_group *g, mpc_scalar *r)
     /* Reducing 512 uniform bits leaves a bias below 2^-250. Zero is drawn
      * with probability below 2^-252; retrying keeps the output uniform over
      * the non-zero scalars. */
+    bool zero;
     do {
         mpc_ctx_random(g->ctx, wide, sizeof wide);
         mpc_scalar_reduce_le(g, r, wide, sizeof wide);
-    } while (mpc_scalar_is_zero(r));
+        /* A redraw reveals only that a discarded value was zero. */
+        zero = mpc_scalar_is_zero(r);
+        mpc_declassify(&zero, sizeof zero);
+    } while (zero);
     mpc_wipe(wide, sizeof wide);
 }
 

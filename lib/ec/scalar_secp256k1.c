@@ -172,6 +172,8 @@ bool mpc_ec_k1_scalar_inv(mpc_scalar *r, const mpc_scalar *a)
     mpc_wipe(x, sizeof x);
     mpc_wipe(y, sizeof y);
     mpc_wipe(tp, (size_t)need * sizeof *tp);
+    /* Whether a was zero: the documented exception (group.h). */
+    mpc_declassify(&zero, sizeof zero);
     if (zero) {
         memset(r->v, 0, sizeof r->v);
         return false;

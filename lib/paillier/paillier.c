@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mpc/bn.h"
+#include "mpc/mem.h"
 #include "mpc/paillier.h"
 
 /* ---- Lifecycle --------------------------------------------------------- */
@@ -343,8 +344,11 @@ static bool enc_args_ok(const mpc_paillier_pk *pk, const mpz_t m, const mpz_t r)
     mpz_t half;
     mpz_init(half);
     mpz_fdiv_q_2exp(half, pk->n, 1);
+    /* `&`, not `&&`: no branch before the outcome is declassified. */
     bool ok =
-        mpz_cmpabs(m, half) <= 0 && mpz_sgn(r) > 0 && mpz_cmp(r, pk->n) < 0;
+        (mpz_cmpabs(m, half) <= 0) & (mpz_sgn(r) > 0) & (mpz_cmp(r, pk->n) < 0);
+    /* Differs only on misuse (ctime checks: see mpc/mem.h). */
+    mpc_declassify(&ok, sizeof ok);
     mpz_clear(half);
     return ok;
 }
@@ -368,6 +372,8 @@ static mpc_err one_plus_mn(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
  * means the caller's r was not in Z*_N. */
 static mpc_err publish(const mpc_paillier_pk *pk, mpz_t c, const mpz_t x)
 {
+    /* The ciphertext is the public output (ctime checks: see mpc/mem.h). */
+    mpc_declassify(mpz_limbs_read(x), mpz_size(x) * sizeof(mp_limb_t));
     if (mpc_paillier_ciphertext_check_var(pk, x) != MPC_OK)
         return fail(c, MPC_ERR_INVALID_ARG);
     mpz_set(c, x);

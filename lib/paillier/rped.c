@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mpc/bn.h"
+#include "mpc/mem.h"
 #include "mpc/paillier.h"
 
 /* Draws of (r, λ) before giving up on s, t != 1; each failure has
@@ -42,6 +43,14 @@ static bool rped_ok(const mpc_rped *rp)
     return rp != NULL && rp->params != NULL && mpz_sgn(rp->n) > 0;
 }
 
+/* s and t are the public parameters, though computed from secrets (ctime
+ * checks: see mpc/mem.h). */
+static void declassify_st(const mpc_rped *rp)
+{
+    mpc_declassify(mpz_limbs_read(rp->s), mpz_size(rp->s) * sizeof(mp_limb_t));
+    mpc_declassify(mpz_limbs_read(rp->t), mpz_size(rp->t) * sizeof(mp_limb_t));
+}
+
 /* Fills the inverses of s and t, units by now. */
 static void set_inverses(mpc_rped *rp)
 {
@@ -71,6 +80,8 @@ mpc_err mpc_rped_generate(const mpc_ctx *ctx, mpc_rped *rp, mpz_t lambda,
             e = mpc_bn_random_below(ctx, lambda, sk->phi);
         if (e == MPC_OK)
             e = mpc_paillier_sk_powm_n(ctx, sk, rp->s, rp->t, lambda);
+        if (e == MPC_OK)
+            declassify_st(rp);
         if (e != MPC_OK)
             err = e;
         else if (mpz_cmp_ui(rp->s, 1) != 0 && mpz_cmp_ui(rp->t, 1) != 0)
