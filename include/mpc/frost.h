@@ -17,7 +17,10 @@
  *              made ahead of time.
  *   round two  every signer gets the same commitment list (sorted by id)
  *              and the message: mpc_frost_sign -> z_i, sent to the
- *              aggregator(s).
+ *              aggregator(s). A party that signs and aggregates makes
+ *              the signing package of the request once instead
+ *              (mpc_frost_signing_package_init) and signs and aggregates
+ *              from it.
  *   aggregate  mpc_frost_aggregate checks every z_i against the signer's
  *              verifying share PK_i (identifiable abort: it names the
  *              culprits) and outputs R || z.
@@ -63,6 +66,7 @@
 #ifndef MPC_FROST_H
 #define MPC_FROST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +83,8 @@
 #define MPC_FROST_POK_BYTES 64
 /** The random input of nonce_generate (RFC 9591 §4.1), per nonce. */
 #define MPC_FROST_NONCE_RANDOM_BYTES 32
+/** A SHA-512 digest: H4(msg) and H5(list) in a signing package. */
+#define MPC_FROST_DIGEST_BYTES 64
 /** The most parties in a key, and so in a signer set. */
 #define MPC_FROST_MAX_PARTIES 256
 #define MPC_FROST_COMMITMENT_LIST_MAX_BYTES                                    \
@@ -145,6 +151,14 @@ void mpc_frost_key_package_clear(mpc_frost_key_package *key);
 
 /** Wipes an unused nonce, e.g. one from a pool that is being discarded. */
 void mpc_frost_nonce_clear(mpc_frost_nonce *nonce);
+
+/**
+ * Whether a nonce may still sign: made by mpc_frost_commit and neither
+ * consumed by a sign call nor cleared. A zero-filled object is not fresh.
+ * Returns: true if fresh; false otherwise, and for NULL.
+ * Security: reads only the nonce's use marker, never its scalars.
+ */
+bool mpc_frost_nonce_is_fresh(const mpc_frost_nonce *nonce);
 
 /* ---- signing: round one (RFC 9591 §5.1) ---------------------------------- */
 
@@ -234,7 +248,124 @@ MPC_WARN_UNUSED mpc_err mpc_frost_challenge(const mpc_group *g, mpc_scalar *c,
                                             const mpc_scalar *tweak,
                                             const uint8_t *msg, size_t msg_len);
 
+/* ---- signing packages (RFC 9591 §5.2–§5.4, computed once) --------------- */
+
+/*
+ * What every signer and the aggregator derive from one signing request —
+ * the group key, tweak, message and commitment list — is the same: the
+ * binding factors, the group commitment R and the challenge c. R costs a
+ * variable-base multiplication per signer, which is most of round two and
+ * of aggregation. A signing package holds these values, made once with
+ * mpc_frost_signing_package_init; the mpc_frost_signing_package_* functions
+ * then sign, check shares and aggregate from it. mpc_frost_sign,
+ * mpc_frost_verify_share and mpc_frost_aggregate are the same functions
+ * with a package made for the call.
+ *
+ * The package binds the key, the tweak and the digests of the message and
+ * of the list. The functions that take one also take the list (and the
+ * aggregator the message) and refuse a list or message the package was not
+ * made from (MPC_ERR_INVALID_ARG): a package answers one request only.
+ */
+
+/**
+ * A signing package: public (no secret in it), copyable, made only by
+ * mpc_frost_signing_package_init. The first three fields may be read; the
+ * rest is private.
+ */
+typedef struct mpc_frost_signing_package {
+    mpc_point pk; /* PK' = PK + delta*B: the signature verifies under it */
+    mpc_point r;  /* the group commitment R */
+    mpc_scalar c; /* the challenge c = H2(R || PK' || msg) */
+    /* private */
+    mpc_point key_pk;                          /* PK, untweaked */
+    mpc_scalar delta;                          /* the tweak, zero if none */
+    uint8_t msg_hash[MPC_FROST_DIGEST_BYTES];  /* H4(msg) */
+    uint8_t list_hash[MPC_FROST_DIGEST_BYTES]; /* H5(encoded list) */
+    size_t n;                                  /* list entries */
+    uint32_t magic;                            /* set once made */
+} mpc_frost_signing_package;
+
+/**
+ * Makes the signing package of a request: checks the list (as
+ * mpc_frost_commitment_list_check without a signer set) and the key, and
+ * computes the binding factors, R and c.
+ * Returns: MPC_OK;
+ *   MPC_ERR_PROTOCOL if the list is bad or R is the identity;
+ *   MPC_ERR_INVALID_ARG for a NULL, another group, or a (tweaked) group
+ *     key that is the identity.
+ * Out: pkg (on error: zero scalars, identity points, not usable).
+ * In:  group_pk (untweaked); tweak (may be NULL); msg[0..msg_len);
+ *      list[0..n).
+ */
+MPC_WARN_UNUSED mpc_err mpc_frost_signing_package_init(
+    const mpc_group *g, mpc_frost_signing_package *pkg,
+    const mpc_point *group_pk, const mpc_scalar *tweak, const uint8_t *msg,
+    size_t msg_len, const mpc_frost_commitment *list, size_t n);
+
+/**
+ * mpc_frost_sign from a package: z_i for the package's message, key and
+ * tweak. The nonce is consumed by every call that reaches it.
+ * Returns: MPC_OK;
+ *   MPC_ERR_STATE if the nonce was already used (or never made);
+ *   MPC_ERR_INVALID_ARG for a NULL, another group, a bad key package or a
+ *     nonce for another identifier (as mpc_frost_sign), a package not
+ *     made (or failed), or made for another group key, list or length;
+ *   MPC_ERR_PROTOCOL if the list has fewer than key->threshold entries,
+ *     lacks this signer, or carries commitments for this signer other
+ *     than the nonce's.
+ * Out:    z (zero on error).
+ * In/Out: nonce (consumed).
+ * In:     key (key->group_pk the package's untweaked key); pkg;
+ *         list[0..n), the list pkg was made from.
+ * Security: as mpc_frost_sign; constant time in the share and nonces.
+ */
+MPC_WARN_UNUSED mpc_err mpc_frost_signing_package_sign(
+    const mpc_group *g, mpc_scalar *z, mpc_frost_nonce *nonce,
+    const mpc_frost_key_package *key, const mpc_frost_signing_package *pkg,
+    const mpc_frost_commitment *list, size_t n);
+
+/**
+ * mpc_frost_verify_share from a package.
+ * Returns: MPC_OK; MPC_ERR_VERIFY if the share is wrong (blame signer
+ *   `id`); MPC_ERR_PROTOCOL if `id` is not in the list;
+ *   MPC_ERR_INVALID_ARG for a NULL, another group, a package not made or
+ *   made from another list, or a tweaked vshare that is the identity.
+ * In: id, z and vshare (PK_id, untweaked) of the signer; pkg;
+ *     list[0..n), the list pkg was made from.
+ */
+MPC_WARN_UNUSED mpc_err mpc_frost_signing_package_verify_share(
+    const mpc_group *g, const mpc_scalar *id, const mpc_scalar *z,
+    const mpc_point *vshare, const mpc_frost_signing_package *pkg,
+    const mpc_frost_commitment *list, size_t n);
+
+/**
+ * mpc_frost_aggregate from a package. The signature is checked as any
+ * verifier checks it (RFC 8032, libsodium) before it is returned.
+ * Returns: MPC_OK;
+ *   MPC_ERR_VERIFY as mpc_frost_aggregate (culprits named when vshares
+ *     are given and single shares are wrong);
+ *   MPC_ERR_INVALID_ARG for a NULL, another group, a package not made or
+ *     made from another list or message.
+ * Out: sig (zero on error); culprits[0..n) (may be NULL) and n_culprits
+ *   (may be NULL): both zero unless MPC_ERR_VERIFY.
+ * In:  z[0..n), z[k] from signer list[k].id; vshares[0..n) (may be NULL:
+ *   no per-share check), untweaked; pkg; msg[0..msg_len) and list[0..n),
+ *   those pkg was made from.
+ */
+MPC_WARN_UNUSED mpc_err mpc_frost_signing_package_aggregate(
+    const mpc_group *g, uint8_t sig[MPC_FROST_SIGNATURE_BYTES],
+    size_t *culprits, size_t *n_culprits, const mpc_scalar *z,
+    const mpc_point *vshares, const mpc_frost_signing_package *pkg,
+    const uint8_t *msg, size_t msg_len, const mpc_frost_commitment *list,
+    size_t n);
+
 /* ---- signing: round two, verification, aggregation (§5.2–§5.4) ----------- */
+
+/*
+ * One call, one request: each function below makes the signing package
+ * of its arguments and runs the mpc_frost_signing_package_* function. A
+ * party that both signs and aggregates makes the package once instead.
+ */
 
 /**
  * Computes this signer's share z_i = d + e*rho_i + lambda_i*(s_i+delta)*c.

@@ -19,16 +19,15 @@
 /* Marks an unused nonce; cleared when the nonce is consumed or wiped. */
 #define NONCE_MAGIC 0x46524e31u
 
-/* PK || H4(msg) || H5(list): the part of rho_input shared by all signers. */
-#define PREFIX_BYTES (MPC_FROST_BINDING_INPUT_BYTES - MPC_FROST_SCALAR_BYTES)
+/* Marks a signing package made by mpc_frost_signing_package_init. */
+#define PACKAGE_MAGIC 0x46535047u
 
-/* What every signer, verifier and the aggregator derive from one request. */
-struct prep {
-    mpc_point pk; /* the group key, tweaked */
-    uint8_t prefix[PREFIX_BYTES];
-    mpc_point r;  /* group commitment */
-    mpc_scalar c; /* challenge */
-};
+_Static_assert(MPC_FROST_DIGEST_BYTES == crypto_hash_sha512_BYTES,
+               "H4 and H5 are SHA-512 digests");
+_Static_assert(MPC_FROST_BINDING_INPUT_BYTES == MPC_FROST_POINT_BYTES +
+                                                    2 * MPC_FROST_DIGEST_BYTES +
+                                                    MPC_FROST_SCALAR_BYTES,
+               "rho_input = PK || H4(msg) || H5(list) || id");
 
 /* ---- hashing ------------------------------------------------------------- */
 
@@ -176,48 +175,107 @@ static mpc_err lambda_of(const mpc_group *g, mpc_scalar *out,
 
 /* ---- RFC 9591 §4 --------------------------------------------------------- */
 
-/* prefix = SerializeElement(PK) || H4(msg) || H5(encode(list)). */
-static void rho_prefix(const mpc_group *g, uint8_t prefix[PREFIX_BYTES],
-                       const mpc_point *pk, const uint8_t *msg, size_t msg_len,
-                       const mpc_frost_commitment *list, size_t n)
+/* H4(msg). */
+static void hash_msg(uint8_t out[MPC_FROST_DIGEST_BYTES], const uint8_t *msg,
+                     size_t msg_len)
+{
+    crypto_hash_sha512_state st;
+    mpc_frost_hash_init(&st, "msg");
+    mpc_frost_hash_update(&st, msg, msg_len);
+    crypto_hash_sha512_final(&st, out);
+}
+
+/* H5(encode_group_commitment_list(list)). */
+static void hash_list(const mpc_group *g, uint8_t out[MPC_FROST_DIGEST_BYTES],
+                      const mpc_frost_commitment *list, size_t n)
 {
     crypto_hash_sha512_state st;
     uint8_t enc[MPC_FROST_COMMITMENT_BYTES];
-
-    mpc_point_serialize(g, prefix, pk);
-    mpc_frost_hash_init(&st, "msg");
-    mpc_frost_hash_update(&st, msg, msg_len);
-    crypto_hash_sha512_final(&st, prefix + MPC_FROST_POINT_BYTES);
-
     mpc_frost_hash_init(&st, "com");
     for (size_t k = 0; k < n; k++) {
         mpc_frost_commitment_serialize(g, enc, &list[k]);
         crypto_hash_sha512_update(&st, enc, sizeof enc);
     }
-    crypto_hash_sha512_final(&st, prefix + MPC_FROST_POINT_BYTES +
-                                      crypto_hash_sha512_BYTES);
+    crypto_hash_sha512_final(&st, out);
 }
 
-/* rho = H1(prefix || SerializeScalar(id)). */
+/* rho = H1(SerializeElement(PK') || H4(msg) || H5(list) || id): the
+ * rho_input of RFC 9591 §4.4, hashed from the package's pieces. */
 static void rho_of(const mpc_group *g, mpc_scalar *rho,
-                   const uint8_t prefix[PREFIX_BYTES], const mpc_scalar *id)
+                   const mpc_frost_signing_package *pkg, const mpc_scalar *id)
 {
     crypto_hash_sha512_state st;
     mpc_frost_hash_init(&st, "rho");
-    crypto_hash_sha512_update(&st, prefix, PREFIX_BYTES);
+    hash_point(&st, g, &pkg->pk);
+    crypto_hash_sha512_update(&st, pkg->msg_hash, sizeof pkg->msg_hash);
+    crypto_hash_sha512_update(&st, pkg->list_hash, sizeof pkg->list_hash);
     hash_scalar(&st, g, id);
     mpc_frost_hash_to_scalar(g, rho, &st);
 }
 
-/* r += D + rho*E. */
-static void commitment_add(const mpc_group *g, mpc_point *r,
-                           const mpc_frost_commitment *com,
-                           const mpc_scalar *rho)
+/* r = D + rho*E: one signer's term of the group commitment. */
+static void commitment_term(const mpc_group *g, mpc_point *r,
+                            const mpc_frost_commitment *com,
+                            const mpc_scalar *rho)
 {
-    mpc_point t;
-    mpc_point_mul(g, &t, rho, &com->binding);
-    mpc_point_add(g, &t, &t, &com->hiding);
-    mpc_point_add(g, r, r, &t);
+    mpc_point_mul(g, r, rho, &com->binding);
+    mpc_point_add(g, r, r, &com->hiding);
+}
+
+/* r = (d + rho*e)*B, which is D + rho*E for the nonce's own commitment:
+ * a fixed-base multiplication instead of a variable-base one and an
+ * addition. Constant time in the nonce. */
+static void own_term(const mpc_group *g, mpc_point *r,
+                     const mpc_frost_nonce *nonce, const mpc_scalar *rho)
+{
+    mpc_scalar k;
+    mpc_scalar_mul(g, &k, &nonce->binding, rho);
+    mpc_scalar_add(g, &k, &k, &nonce->hiding);
+    mpc_point_mul_base(g, r, &k);
+    mpc_scalar_clear(&k);
+}
+
+/* The index of the fresh nonce's commitment in a checked list, or n. */
+static size_t own_index(const mpc_group *g, const mpc_frost_nonce *own,
+                        const mpc_frost_commitment *list, size_t n)
+{
+    if (!mpc_frost_nonce_is_fresh(own))
+        return n;
+    size_t k = list_find(list, n, &own->commitment.id);
+    if (k == n || !mpc_point_eq(g, &list[k].hiding, &own->commitment.hiding) ||
+        !mpc_point_eq(g, &list[k].binding, &own->commitment.binding))
+        return n;
+    return k;
+}
+
+/*
+ * r = sum of the terms of list[0..n), n >= 1, a checked list: rho[k] or,
+ * with rho NULL, the package's binding factors. The term of `own` (may be
+ * NULL), a fresh nonce whose commitment is in the list, is computed from
+ * the nonce. The first term is not added to the identity: every Ed25519
+ * addition decodes and re-encodes.
+ */
+static void commitment_sum(const mpc_group *g, mpc_point *r,
+                           const mpc_frost_commitment *list, size_t n,
+                           const mpc_scalar *rho,
+                           const mpc_frost_signing_package *pkg,
+                           const mpc_frost_nonce *own)
+{
+    size_t mine = own_index(g, own, list, n);
+    for (size_t k = 0; k < n; k++) {
+        mpc_scalar rho_k;
+        mpc_point t, *term = k == 0 ? r : &t;
+        if (rho != NULL)
+            rho_k = rho[k];
+        else
+            rho_of(g, &rho_k, pkg, &list[k].id);
+        if (k == mine)
+            own_term(g, term, own, &rho_k);
+        else
+            commitment_term(g, term, &list[k], &rho_k);
+        if (k > 0)
+            mpc_point_add(g, r, r, &t);
+    }
 }
 
 /* c = H2(SerializeElement(R) || SerializeElement(PK) || msg). */
@@ -233,52 +291,98 @@ static void challenge_of(const mpc_group *g, mpc_scalar *c, const mpc_point *r,
     mpc_frost_hash_to_scalar(g, c, &st);
 }
 
-/* Checks the list and the key, then derives PK', the prefix, R and c. */
-static mpc_err prepare(const mpc_group *g, struct prep *p,
-                       const mpc_point *group_pk, const mpc_scalar *tweak,
-                       const uint8_t *msg, size_t msg_len,
-                       const mpc_frost_commitment *list, size_t n)
+/* ---- signing packages: internals ----------------------------------------- */
+
+/* Zero scalars and digests, identity points, not made. */
+static void package_reset(const mpc_group *g, mpc_frost_signing_package *pkg)
+{
+    memset(pkg, 0, sizeof *pkg);
+    mpc_frost_points_reset(g, &pkg->pk, 1);
+    mpc_frost_points_reset(g, &pkg->r, 1);
+    mpc_frost_points_reset(g, &pkg->key_pk, 1);
+}
+
+/* Checks the list and the key, and fills in everything the binding
+ * factors need: PK, PK', delta, H4(msg), H5(list), n. */
+static mpc_err package_start(const mpc_group *g, mpc_frost_signing_package *pkg,
+                             const mpc_point *group_pk, const mpc_scalar *tweak,
+                             const uint8_t *msg, size_t msg_len,
+                             const mpc_frost_commitment *list, size_t n)
 {
     mpc_err err = list_check(g, list, n);
     if (err == MPC_OK)
-        err = tweak_point(g, &p->pk, group_pk, tweak);
+        err = tweak_point(g, &pkg->pk, group_pk, tweak);
     if (err != MPC_OK)
         return err;
-
-    rho_prefix(g, p->prefix, &p->pk, msg, msg_len, list, n);
-    mpc_point_set_identity(g, &p->r);
-    for (size_t k = 0; k < n; k++) {
-        mpc_scalar rho;
-        rho_of(g, &rho, p->prefix, &list[k].id);
-        commitment_add(g, &p->r, &list[k], &rho);
-    }
-    if (mpc_point_is_identity(g, &p->r))
-        return MPC_ERR_PROTOCOL;
-    challenge_of(g, &p->c, &p->r, &p->pk, msg, msg_len);
+    pkg->key_pk = *group_pk;
+    if (tweak != NULL)
+        pkg->delta = *tweak;
+    hash_msg(pkg->msg_hash, msg, msg_len);
+    hash_list(g, pkg->list_hash, list, n);
+    pkg->n = n;
     return MPC_OK;
 }
 
-/* z*B == D + rho*E + (c*lambda)*(vshare + tweak*B) for list[k]. */
-static bool share_ok(const mpc_group *g, const struct prep *p,
+/* The tweak to pass on: NULL for none (a zero tweak is no tweak). */
+static const mpc_scalar *package_tweak(const mpc_frost_signing_package *pkg)
+{
+    return mpc_scalar_is_zero(&pkg->delta) ? NULL : &pkg->delta;
+}
+
+/* Whether pkg was made, and from this list. The digest comparison makes a
+ * second list check unnecessary: only the checked list has this digest. */
+static bool package_has_list(const mpc_group *g,
+                             const mpc_frost_signing_package *pkg,
+                             const mpc_frost_commitment *list, size_t n)
+{
+    uint8_t h[MPC_FROST_DIGEST_BYTES];
+    if (pkg->magic != PACKAGE_MAGIC || pkg->n != n)
+        return false;
+    hash_list(g, h, list, n);
+    return memcmp(h, pkg->list_hash, sizeof h) == 0; /* public */
+}
+
+static bool package_has_msg(const mpc_frost_signing_package *pkg,
+                            const uint8_t *msg, size_t msg_len)
+{
+    uint8_t h[MPC_FROST_DIGEST_BYTES];
+    hash_msg(h, msg, msg_len);
+    return memcmp(h, pkg->msg_hash, sizeof h) == 0; /* public */
+}
+
+/* z*B == D + rho*E + (c*lambda)*pk_k for list[k], pk_k the signer's
+ * verifying share, tweaked. Public values only. */
+static bool share_ok(const mpc_group *g, const mpc_frost_signing_package *pkg,
                      const mpc_frost_commitment *list, size_t n, size_t k,
-                     const mpc_scalar *z, const mpc_point *vshare,
-                     const mpc_scalar *tweak)
+                     const mpc_scalar *z, const mpc_point *pk_k)
 {
     mpc_scalar rho, lambda;
-    mpc_point pk_k, lhs, rhs, t;
+    mpc_point lhs, rhs, t;
 
-    if (lambda_of(g, &lambda, list, n, k) != MPC_OK ||
-        tweak_point(g, &pk_k, vshare, tweak) != MPC_OK)
+    if (lambda_of(g, &lambda, list, n, k) != MPC_OK)
         return false;
-    rho_of(g, &rho, p->prefix, &list[k].id);
-    mpc_scalar_mul(g, &lambda, &lambda, &p->c);
+    rho_of(g, &rho, pkg, &list[k].id);
+    mpc_scalar_mul(g, &lambda, &lambda, &pkg->c);
 
-    mpc_point_mul(g, &t, &lambda, &pk_k);
-    mpc_point_mul(g, &rhs, &rho, &list[k].binding);
-    mpc_point_add(g, &rhs, &rhs, &list[k].hiding);
+    mpc_point_mul(g, &t, &lambda, pk_k);
+    commitment_term(g, &rhs, &list[k], &rho);
     mpc_point_add(g, &rhs, &rhs, &t);
     mpc_point_mul_base(g, &lhs, z);
     return mpc_point_eq(g, &lhs, &rhs);
+}
+
+/* RFC 8032 verification of sig under pk, as any verifier runs it
+ * (libsodium; its 0/-1 is read here and nowhere else). */
+static bool signature_ok(const mpc_group *g,
+                         const uint8_t sig[MPC_FROST_SIGNATURE_BYTES],
+                         const mpc_point *pk, const uint8_t *msg,
+                         size_t msg_len)
+{
+    static const uint8_t empty[1];
+    uint8_t pkb[MPC_FROST_POINT_BYTES];
+    mpc_point_serialize(g, pkb, pk);
+    return crypto_sign_verify_detached(sig, msg != NULL ? msg : empty, msg_len,
+                                       pkb) == 0;
 }
 
 /* ---- types --------------------------------------------------------------- */
@@ -291,6 +395,11 @@ void mpc_frost_key_package_clear(mpc_frost_key_package *key)
 void mpc_frost_nonce_clear(mpc_frost_nonce *nonce)
 {
     mpc_wipe(nonce, sizeof *nonce);
+}
+
+bool mpc_frost_nonce_is_fresh(const mpc_frost_nonce *nonce)
+{
+    return nonce != NULL && nonce->magic == NONCE_MAGIC;
 }
 
 /* ---- round one ----------------------------------------------------------- */
@@ -382,19 +491,25 @@ mpc_err mpc_frost_binding_factor_input(
     const mpc_point *group_pk, const mpc_scalar *tweak, const uint8_t *msg,
     size_t msg_len, const mpc_frost_commitment *list, size_t n, size_t k)
 {
-    mpc_point pk;
+    mpc_frost_signing_package pkg;
     if (out != NULL)
         memset(out, 0, MPC_FROST_BINDING_INPUT_BYTES);
     if (out == NULL || !mpc_frost_group_ok(g) || group_pk == NULL ||
         list == NULL || !msg_ok(msg, msg_len) || k >= n)
         return MPC_ERR_INVALID_ARG;
-    mpc_err err = list_check(g, list, n);
-    if (err == MPC_OK)
-        err = tweak_point(g, &pk, group_pk, tweak);
+    package_reset(g, &pkg);
+    mpc_err err =
+        package_start(g, &pkg, group_pk, tweak, msg, msg_len, list, n);
     if (err != MPC_OK)
         return err;
-    rho_prefix(g, out, &pk, msg, msg_len, list, n);
-    mpc_scalar_serialize(g, out + PREFIX_BYTES, &list[k].id);
+    uint8_t *p = out;
+    mpc_point_serialize(g, p, &pkg.pk);
+    p += MPC_FROST_POINT_BYTES;
+    memcpy(p, pkg.msg_hash, sizeof pkg.msg_hash);
+    p += sizeof pkg.msg_hash;
+    memcpy(p, pkg.list_hash, sizeof pkg.list_hash);
+    p += sizeof pkg.list_hash;
+    mpc_scalar_serialize(g, p, &list[k].id);
     return MPC_OK;
 }
 
@@ -404,22 +519,19 @@ mpc_err mpc_frost_binding_factors(const mpc_group *g, mpc_scalar *rho,
                                   size_t msg_len,
                                   const mpc_frost_commitment *list, size_t n)
 {
-    uint8_t prefix[PREFIX_BYTES];
-    mpc_point pk;
-
+    mpc_frost_signing_package pkg;
     if (rho != NULL && n <= MPC_FROST_MAX_PARTIES)
         wipe_scalars(rho, n);
     if (rho == NULL || !mpc_frost_group_ok(g) || group_pk == NULL ||
         list == NULL || !msg_ok(msg, msg_len))
         return MPC_ERR_INVALID_ARG;
-    mpc_err err = list_check(g, list, n);
-    if (err == MPC_OK)
-        err = tweak_point(g, &pk, group_pk, tweak);
+    package_reset(g, &pkg);
+    mpc_err err =
+        package_start(g, &pkg, group_pk, tweak, msg, msg_len, list, n);
     if (err != MPC_OK)
         return err;
-    rho_prefix(g, prefix, &pk, msg, msg_len, list, n);
     for (size_t k = 0; k < n; k++)
-        rho_of(g, &rho[k], prefix, &list[k].id);
+        rho_of(g, &rho[k], &pkg, &list[k].id);
     return MPC_OK;
 }
 
@@ -434,8 +546,7 @@ mpc_err mpc_frost_group_commitment(const mpc_group *g, mpc_point *r,
     mpc_err err = list_check(g, list, n);
     if (err != MPC_OK)
         return err;
-    for (size_t k = 0; k < n; k++)
-        commitment_add(g, r, &list[k], &rho[k]);
+    commitment_sum(g, r, list, n, rho, NULL, NULL);
     if (mpc_point_is_identity(g, r))
         return MPC_ERR_PROTOCOL;
     return MPC_OK;
@@ -459,27 +570,79 @@ mpc_err mpc_frost_challenge(const mpc_group *g, mpc_scalar *c,
     return MPC_OK;
 }
 
+/* ---- signing packages ---------------------------------------------------- */
+
+/* mpc_frost_signing_package_init, with the signer's own nonce or NULL. */
+static mpc_err package_make(const mpc_group *g, mpc_frost_signing_package *pkg,
+                            const mpc_frost_nonce *own,
+                            const mpc_point *group_pk, const mpc_scalar *tweak,
+                            const uint8_t *msg, size_t msg_len,
+                            const mpc_frost_commitment *list, size_t n)
+{
+    if (pkg != NULL)
+        package_reset(g, pkg);
+    if (pkg == NULL || !mpc_frost_group_ok(g) || group_pk == NULL ||
+        list == NULL || !msg_ok(msg, msg_len))
+        return MPC_ERR_INVALID_ARG;
+    mpc_err err = package_start(g, pkg, group_pk, tweak, msg, msg_len, list, n);
+    if (err == MPC_OK) {
+        commitment_sum(g, &pkg->r, list, n, NULL, pkg, own);
+        if (mpc_point_is_identity(g, &pkg->r))
+            err = MPC_ERR_PROTOCOL;
+    }
+    if (err != MPC_OK) {
+        package_reset(g, pkg);
+        return err;
+    }
+    challenge_of(g, &pkg->c, &pkg->r, &pkg->pk, msg, msg_len);
+    pkg->magic = PACKAGE_MAGIC;
+    return MPC_OK;
+}
+
+mpc_err mpc_frost_signing_package_init(
+    const mpc_group *g, mpc_frost_signing_package *pkg,
+    const mpc_point *group_pk, const mpc_scalar *tweak, const uint8_t *msg,
+    size_t msg_len, const mpc_frost_commitment *list, size_t n)
+{
+    return package_make(g, pkg, NULL, group_pk, tweak, msg, msg_len, list, n);
+}
+
+mpc_err mpc_frost_signing_package_init_signer(
+    const mpc_group *g, mpc_frost_signing_package *pkg,
+    const mpc_frost_nonce *nonce, const mpc_point *group_pk,
+    const mpc_scalar *tweak, const uint8_t *msg, size_t msg_len,
+    const mpc_frost_commitment *list, size_t n)
+{
+    if (nonce == NULL) {
+        if (pkg != NULL)
+            package_reset(g, pkg);
+        return MPC_ERR_INVALID_ARG;
+    }
+    return package_make(g, pkg, nonce, group_pk, tweak, msg, msg_len, list, n);
+}
+
 /* ---- round two ----------------------------------------------------------- */
 
-/* The signing of mpc_frost_sign with the nonce already taken out. */
-static mpc_err sign_with(const mpc_group *g, mpc_scalar *z,
+/* The key and nonce checks of every sign call. */
+static bool sign_args_ok(const mpc_group *g, const mpc_frost_nonce *nonce,
+                         const mpc_frost_key_package *key)
+{
+    return mpc_frost_group_ok(g) && key != NULL &&
+           !mpc_scalar_is_zero(&key->id) && key->threshold >= 2 &&
+           key->threshold <= MPC_FROST_MAX_PARTIES &&
+           id_cmp(&nonce->commitment.id, &key->id) == 0;
+}
+
+/* z = d + e*rho + (lambda*c)*(s + delta), with the arguments checked and
+ * the package made from this list and key. */
+static mpc_err sign_core(const mpc_group *g, mpc_scalar *z,
                          const mpc_frost_nonce *nonce,
                          const mpc_frost_key_package *key,
-                         const mpc_scalar *tweak, const uint8_t *msg,
-                         size_t msg_len, const mpc_frost_commitment *list,
-                         size_t n)
+                         const mpc_frost_signing_package *pkg,
+                         const mpc_frost_commitment *list, size_t n)
 {
-    struct prep p;
     mpc_scalar rho, lambda, s, t;
 
-    if (!mpc_frost_group_ok(g) || key == NULL || list == NULL ||
-        !msg_ok(msg, msg_len) || mpc_scalar_is_zero(&key->id) ||
-        key->threshold < 2 || key->threshold > MPC_FROST_MAX_PARTIES ||
-        id_cmp(&nonce->commitment.id, &key->id) != 0)
-        return MPC_ERR_INVALID_ARG;
-    mpc_err err = prepare(g, &p, &key->group_pk, tweak, msg, msg_len, list, n);
-    if (err != MPC_OK)
-        return err;
     if (n < key->threshold)
         return MPC_ERR_PROTOCOL;
     size_t self = list_find(list, n, &key->id);
@@ -487,16 +650,12 @@ static mpc_err sign_with(const mpc_group *g, mpc_scalar *z,
         !mpc_point_eq(g, &list[self].hiding, &nonce->commitment.hiding) ||
         !mpc_point_eq(g, &list[self].binding, &nonce->commitment.binding))
         return MPC_ERR_PROTOCOL;
-    err = lambda_of(g, &lambda, list, n, self);
-    if (err != MPC_OK)
-        return MPC_ERR_INTERNAL; /* the ids were checked by prepare */
-    rho_of(g, &rho, p.prefix, &key->id);
+    if (lambda_of(g, &lambda, list, n, self) != MPC_OK)
+        return MPC_ERR_INTERNAL; /* the ids were checked with the list */
+    rho_of(g, &rho, pkg, &key->id);
 
-    /* z = d + e*rho + (lambda*c)*(s + delta) */
-    s = key->share;
-    if (tweak != NULL)
-        mpc_scalar_add(g, &s, &s, tweak);
-    mpc_scalar_mul(g, &t, &lambda, &p.c);
+    mpc_scalar_add(g, &s, &key->share, &pkg->delta);
+    mpc_scalar_mul(g, &t, &lambda, &pkg->c);
     mpc_scalar_mul(g, &t, &t, &s);
     mpc_scalar_add(g, &t, &t, &nonce->hiding);
     mpc_scalar_mul(g, &s, &nonce->binding, &rho);
@@ -506,6 +665,69 @@ static mpc_err sign_with(const mpc_group *g, mpc_scalar *z,
     return MPC_OK;
 }
 
+/* mpc_frost_sign after the nonce is taken: one package for this call. */
+static mpc_err sign_request(const mpc_group *g, mpc_scalar *z,
+                            const mpc_frost_nonce *nonce,
+                            const mpc_frost_key_package *key,
+                            const mpc_scalar *tweak, const uint8_t *msg,
+                            size_t msg_len, const mpc_frost_commitment *list,
+                            size_t n)
+{
+    mpc_frost_signing_package pkg;
+    if (!sign_args_ok(g, nonce, key) || list == NULL || !msg_ok(msg, msg_len))
+        return MPC_ERR_INVALID_ARG;
+    mpc_err err = package_make(g, &pkg, nonce, &key->group_pk, tweak, msg,
+                               msg_len, list, n);
+    if (err != MPC_OK)
+        return err;
+    return sign_core(g, z, nonce, key, &pkg, list, n);
+}
+
+/* mpc_frost_signing_package_sign after the nonce is taken. */
+static mpc_err sign_package(const mpc_group *g, mpc_scalar *z,
+                            const mpc_frost_nonce *nonce,
+                            const mpc_frost_key_package *key,
+                            const mpc_frost_signing_package *pkg,
+                            const mpc_frost_commitment *list, size_t n)
+{
+    if (!sign_args_ok(g, nonce, key) || pkg == NULL || list == NULL ||
+        !package_has_list(g, pkg, list, n) ||
+        !mpc_point_eq(g, &key->group_pk, &pkg->key_pk))
+        return MPC_ERR_INVALID_ARG;
+    return sign_core(g, z, nonce, key, pkg, list, n);
+}
+
+/*
+ * Moves the caller's nonce into *taken and wipes the caller's object,
+ * whatever happens next, so that no path leaves it usable.
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG for a NULL nonce or z;
+ *   MPC_ERR_STATE for a used nonce.
+ */
+static mpc_err nonce_take(mpc_frost_nonce *taken, mpc_frost_nonce *nonce,
+                          mpc_scalar *z)
+{
+    memset(taken, 0, sizeof *taken);
+    if (z != NULL)
+        mpc_scalar_set_zero(z);
+    if (nonce == NULL)
+        return MPC_ERR_INVALID_ARG;
+    bool fresh = mpc_frost_nonce_is_fresh(nonce);
+    *taken = *nonce;
+    mpc_frost_nonce_clear(nonce);
+    if (!fresh)
+        return MPC_ERR_STATE;
+    return z == NULL ? MPC_ERR_INVALID_ARG : MPC_OK;
+}
+
+/* Wipes the taken nonce and zeroes z on error. */
+static mpc_err sign_done(mpc_frost_nonce *taken, mpc_scalar *z, mpc_err err)
+{
+    mpc_frost_nonce_clear(taken);
+    if (err != MPC_OK && z != NULL)
+        mpc_scalar_set_zero(z);
+    return err;
+}
+
 mpc_err mpc_frost_sign(const mpc_group *g, mpc_scalar *z,
                        mpc_frost_nonce *nonce, const mpc_frost_key_package *key,
                        const mpc_scalar *tweak, const uint8_t *msg,
@@ -513,26 +735,41 @@ mpc_err mpc_frost_sign(const mpc_group *g, mpc_scalar *z,
                        size_t n)
 {
     mpc_frost_nonce taken;
-    mpc_err err;
+    mpc_err err = nonce_take(&taken, nonce, z);
+    if (err == MPC_OK)
+        err = sign_request(g, z, &taken, key, tweak, msg, msg_len, list, n);
+    return sign_done(&taken, z, err);
+}
 
-    if (z != NULL)
-        mpc_scalar_set_zero(z);
-    if (nonce == NULL)
+mpc_err mpc_frost_signing_package_sign(const mpc_group *g, mpc_scalar *z,
+                                       mpc_frost_nonce *nonce,
+                                       const mpc_frost_key_package *key,
+                                       const mpc_frost_signing_package *pkg,
+                                       const mpc_frost_commitment *list,
+                                       size_t n)
+{
+    mpc_frost_nonce taken;
+    mpc_err err = nonce_take(&taken, nonce, z);
+    if (err == MPC_OK)
+        err = sign_package(g, z, &taken, key, pkg, list, n);
+    return sign_done(&taken, z, err);
+}
+
+/* ---- share verification -------------------------------------------------- */
+
+/* Checks signer id's share against a package made from the list. */
+static mpc_err verify_one(const mpc_group *g, const mpc_scalar *id,
+                          const mpc_scalar *z, const mpc_point *vshare,
+                          const mpc_frost_signing_package *pkg,
+                          const mpc_frost_commitment *list, size_t n)
+{
+    mpc_point pk_id;
+    if (tweak_point(g, &pk_id, vshare, package_tweak(pkg)) != MPC_OK)
         return MPC_ERR_INVALID_ARG;
-    /* Consume first, so that no path (error or not) leaves it usable. */
-    bool fresh = nonce->magic == NONCE_MAGIC;
-    taken = *nonce;
-    mpc_frost_nonce_clear(nonce);
-    if (!fresh)
-        err = MPC_ERR_STATE;
-    else if (z == NULL)
-        err = MPC_ERR_INVALID_ARG;
-    else
-        err = sign_with(g, z, &taken, key, tweak, msg, msg_len, list, n);
-    mpc_frost_nonce_clear(&taken);
-    if (err != MPC_OK && z != NULL)
-        mpc_scalar_set_zero(z);
-    return err;
+    size_t k = list_find(list, n, id);
+    if (k == n)
+        return MPC_ERR_PROTOCOL;
+    return share_ok(g, pkg, list, n, k, z, &pk_id) ? MPC_OK : MPC_ERR_VERIFY;
 }
 
 mpc_err mpc_frost_verify_share(const mpc_group *g, const mpc_scalar *id,
@@ -542,36 +779,42 @@ mpc_err mpc_frost_verify_share(const mpc_group *g, const mpc_scalar *id,
                                size_t msg_len, const mpc_frost_commitment *list,
                                size_t n)
 {
-    struct prep p;
-    mpc_point pk_id;
-
+    mpc_frost_signing_package pkg;
     if (!mpc_frost_group_ok(g) || id == NULL || z == NULL || vshare == NULL ||
         group_pk == NULL || list == NULL || !msg_ok(msg, msg_len))
         return MPC_ERR_INVALID_ARG;
-    mpc_err err = tweak_point(g, &pk_id, vshare, tweak);
+    mpc_err err = mpc_frost_signing_package_init(g, &pkg, group_pk, tweak, msg,
+                                                 msg_len, list, n);
     if (err != MPC_OK)
         return err;
-    err = prepare(g, &p, group_pk, tweak, msg, msg_len, list, n);
-    if (err != MPC_OK)
-        return err;
-    size_t k = list_find(list, n, id);
-    if (k == n)
-        return MPC_ERR_PROTOCOL;
-    return share_ok(g, &p, list, n, k, z, vshare, tweak) ? MPC_OK
-                                                         : MPC_ERR_VERIFY;
+    return verify_one(g, id, z, vshare, &pkg, list, n);
+}
+
+mpc_err mpc_frost_signing_package_verify_share(
+    const mpc_group *g, const mpc_scalar *id, const mpc_scalar *z,
+    const mpc_point *vshare, const mpc_frost_signing_package *pkg,
+    const mpc_frost_commitment *list, size_t n)
+{
+    if (!mpc_frost_group_ok(g) || id == NULL || z == NULL || vshare == NULL ||
+        pkg == NULL || list == NULL || !package_has_list(g, pkg, list, n))
+        return MPC_ERR_INVALID_ARG;
+    return verify_one(g, id, z, vshare, pkg, list, n);
 }
 
 /* ---- aggregation --------------------------------------------------------- */
 
 /* Names the signers whose shares fail; returns how many. */
-static size_t find_culprits(const mpc_group *g, const struct prep *p,
+static size_t find_culprits(const mpc_group *g,
+                            const mpc_frost_signing_package *pkg,
                             size_t *culprits, const mpc_scalar *z,
-                            const mpc_point *vshares, const mpc_scalar *tweak,
+                            const mpc_point *vshares,
                             const mpc_frost_commitment *list, size_t n)
 {
     size_t bad = 0;
     for (size_t k = 0; k < n; k++) {
-        if (share_ok(g, p, list, n, k, &z[k], &vshares[k], tweak))
+        mpc_point pk_k;
+        if (tweak_point(g, &pk_k, &vshares[k], package_tweak(pkg)) == MPC_OK &&
+            share_ok(g, pkg, list, n, k, &z[k], &pk_k))
             continue;
         if (culprits != NULL)
             culprits[bad] = k;
@@ -580,33 +823,31 @@ static size_t find_culprits(const mpc_group *g, const struct prep *p,
     return bad;
 }
 
-mpc_err mpc_frost_aggregate(const mpc_group *g,
-                            uint8_t sig[MPC_FROST_SIGNATURE_BYTES],
-                            size_t *culprits, size_t *n_culprits,
-                            const mpc_scalar *z, const mpc_point *vshares,
-                            const mpc_point *group_pk, const mpc_scalar *tweak,
-                            const uint8_t *msg, size_t msg_len,
-                            const mpc_frost_commitment *list, size_t n)
+/* Zeroes the outputs of an aggregation. */
+static void aggregate_reset(uint8_t *sig, size_t *culprits, size_t *n_culprits,
+                            size_t n)
 {
-    struct prep p;
-    mpc_scalar sum;
-    mpc_point lhs, rhs;
-
     if (sig != NULL)
         memset(sig, 0, MPC_FROST_SIGNATURE_BYTES);
     if (n_culprits != NULL)
         *n_culprits = 0;
     if (culprits != NULL && n <= MPC_FROST_MAX_PARTIES)
         memset(culprits, 0, n * sizeof *culprits);
-    if (sig == NULL || !mpc_frost_group_ok(g) || z == NULL ||
-        group_pk == NULL || list == NULL || !msg_ok(msg, msg_len))
-        return MPC_ERR_INVALID_ARG;
-    mpc_err err = prepare(g, &p, group_pk, tweak, msg, msg_len, list, n);
-    if (err != MPC_OK)
-        return err;
+}
+
+/* Aggregation with the arguments checked and a package made from them. */
+static mpc_err aggregate_core(const mpc_group *g,
+                              uint8_t sig[MPC_FROST_SIGNATURE_BYTES],
+                              size_t *culprits, size_t *n_culprits,
+                              const mpc_scalar *z, const mpc_point *vshares,
+                              const mpc_frost_signing_package *pkg,
+                              const uint8_t *msg, size_t msg_len,
+                              const mpc_frost_commitment *list, size_t n)
+{
+    mpc_scalar sum;
 
     if (vshares != NULL) {
-        size_t bad = find_culprits(g, &p, culprits, z, vshares, tweak, list, n);
+        size_t bad = find_culprits(g, pkg, culprits, z, vshares, list, n);
         if (bad > 0) {
             if (n_culprits != NULL)
                 *n_culprits = bad;
@@ -617,17 +858,51 @@ mpc_err mpc_frost_aggregate(const mpc_group *g,
     mpc_scalar_set_zero(&sum);
     for (size_t k = 0; k < n; k++)
         mpc_scalar_add(g, &sum, &sum, &z[k]);
-
-    /* RFC 8032 verification: z*B == R + c*PK'. */
-    mpc_point_mul_base(g, &lhs, &sum);
-    mpc_point_mul(g, &rhs, &p.c, &p.pk);
-    mpc_point_add(g, &rhs, &rhs, &p.r);
-    if (!mpc_point_eq(g, &lhs, &rhs))
-        return MPC_ERR_VERIFY;
-
-    mpc_point_serialize(g, sig, &p.r);
+    mpc_point_serialize(g, sig, &pkg->r);
     mpc_scalar_serialize(g, sig + MPC_FROST_POINT_BYTES, &sum);
+    if (!signature_ok(g, sig, &pkg->pk, msg, msg_len)) {
+        memset(sig, 0, MPC_FROST_SIGNATURE_BYTES);
+        return MPC_ERR_VERIFY;
+    }
     return MPC_OK;
+}
+
+mpc_err mpc_frost_aggregate(const mpc_group *g,
+                            uint8_t sig[MPC_FROST_SIGNATURE_BYTES],
+                            size_t *culprits, size_t *n_culprits,
+                            const mpc_scalar *z, const mpc_point *vshares,
+                            const mpc_point *group_pk, const mpc_scalar *tweak,
+                            const uint8_t *msg, size_t msg_len,
+                            const mpc_frost_commitment *list, size_t n)
+{
+    mpc_frost_signing_package pkg;
+    aggregate_reset(sig, culprits, n_culprits, n);
+    if (sig == NULL || !mpc_frost_group_ok(g) || z == NULL ||
+        group_pk == NULL || list == NULL || !msg_ok(msg, msg_len))
+        return MPC_ERR_INVALID_ARG;
+    mpc_err err = mpc_frost_signing_package_init(g, &pkg, group_pk, tweak, msg,
+                                                 msg_len, list, n);
+    if (err != MPC_OK)
+        return err;
+    return aggregate_core(g, sig, culprits, n_culprits, z, vshares, &pkg, msg,
+                          msg_len, list, n);
+}
+
+mpc_err mpc_frost_signing_package_aggregate(
+    const mpc_group *g, uint8_t sig[MPC_FROST_SIGNATURE_BYTES],
+    size_t *culprits, size_t *n_culprits, const mpc_scalar *z,
+    const mpc_point *vshares, const mpc_frost_signing_package *pkg,
+    const uint8_t *msg, size_t msg_len, const mpc_frost_commitment *list,
+    size_t n)
+{
+    aggregate_reset(sig, culprits, n_culprits, n);
+    if (sig == NULL || !mpc_frost_group_ok(g) || z == NULL || pkg == NULL ||
+        list == NULL || !msg_ok(msg, msg_len) ||
+        !package_has_list(g, pkg, list, n) ||
+        !package_has_msg(pkg, msg, msg_len))
+        return MPC_ERR_INVALID_ARG;
+    return aggregate_core(g, sig, culprits, n_culprits, z, vshares, pkg, msg,
+                          msg_len, list, n);
 }
 
 /* ---- encodings ----------------------------------------------------------- */

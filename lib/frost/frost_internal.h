@@ -56,6 +56,24 @@ MPC_WARN_UNUSED mpc_err mpc_frost_binding_factor_input(
     size_t msg_len, const mpc_frost_commitment *list, size_t n, size_t k);
 
 /*
+ * mpc_frost_signing_package_init for a signer that holds `nonce`: when the
+ * nonce is fresh and its commitment is the list's entry under its
+ * identifier, that entry's term D + rho*E of R is computed as
+ * (d + rho*e)*B, a fixed-base multiplication instead of a variable-base
+ * one and an addition. The package is the same either way (otherwise the
+ * term is computed from the list as usual); the nonce is read, not
+ * consumed.
+ * Returns: as mpc_frost_signing_package_init; MPC_ERR_INVALID_ARG for a
+ *   NULL nonce.
+ * Security: constant time in the nonce.
+ */
+MPC_WARN_UNUSED mpc_err mpc_frost_signing_package_init_signer(
+    const mpc_group *g, mpc_frost_signing_package *pkg,
+    const mpc_frost_nonce *nonce, const mpc_point *group_pk,
+    const mpc_scalar *tweak, const uint8_t *msg, size_t msg_len,
+    const mpc_frost_commitment *list, size_t n);
+
+/*
  * The DKG proof of knowledge with the nonce k given, so the ZF vectors can
  * be checked end to end. k must be fresh and uniformly random: production
  * code goes through mpc_frost_dkg_part1, which draws it.

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "lib/frost/frost_internal.h"
 #include "lib/frost/frost_session_internal.h"
 #include "mpc/mem.h"
 #include "mpc/wire.h"
@@ -24,6 +25,7 @@ struct sign {
     mpc_point *vshares;                   /* [n] */
     mpc_frost_commitment *list;           /* [n] */
     mpc_scalar *z;                        /* [n] */
+    mpc_frost_signing_package pkg;        /* made once the list is known */
     uint8_t pos[MPC_SESSION_PARTIES_MAX]; /* party -> list position */
     uint8_t who[MPC_SESSION_PARTIES_MAX]; /* list position -> party */
     mpc_frost_sign_result result;
@@ -53,9 +55,9 @@ static void order_signers(struct sign *st, const mpc_scalar *ids)
 
 /*
  * Takes the caller's pooled nonce, whatever happens next: the caller's
- * object is left zero, which this check reads as "used" on a second try.
- * (Zero, not just wiped: test builds poison wiped memory for valgrind, and
- * reading it back here is expected.)
+ * object is left zero, which is not fresh on a second try. (Zero, not just
+ * wiped: test builds poison wiped memory for valgrind, and reading it back
+ * here is expected.)
  */
 static mpc_err take_nonce(struct sign *st, mpc_frost_nonce *nonce)
 {
@@ -63,12 +65,7 @@ static mpc_err take_nonce(struct sign *st, mpc_frost_nonce *nonce)
     st->pooled = true;
     mpc_frost_nonce_clear(nonce);
     memset(nonce, 0, sizeof *nonce);
-    /* Only a wiped nonce has zero scalars (a fresh one, with probability
-     * 2^-251); the branch reveals nothing else. */
-    if (mpc_scalar_is_zero(&st->nonce.hiding) ||
-        mpc_scalar_is_zero(&st->nonce.binding))
-        return MPC_ERR_STATE;
-    return MPC_OK;
+    return mpc_frost_nonce_is_fresh(&st->nonce) ? MPC_OK : MPC_ERR_STATE;
 }
 
 /* The derived child must be the group key shifted by its delta. */
@@ -199,16 +196,24 @@ static mpc_err complete1(struct sign *st, mpc_session_inbox *in)
     }
     if (err != MPC_OK)
         return err;
-    /* Consumes the nonce on every path. */
-    err = mpc_frost_sign(st->g, &st->z[st->pos[st->self]], &st->nonce, &st->key,
-                         st->tweak, st->msg, st->msg_len, st->list, st->n);
-    if (err == MPC_ERR_PROTOCOL) {
+    /* R, c and the binding factors, once for signing and aggregating. */
+    err = mpc_frost_signing_package_init_signer(
+        st->g, &st->pkg, &st->nonce, &st->key.group_pk, st->tweak, st->msg,
+        st->msg_len, st->list, st->n);
+    if (err != MPC_OK) {
+        mpc_frost_nonce_clear(&st->nonce); /* never to be used */
+        if (err != MPC_ERR_PROTOCOL)
+            return MPC_ERR_INTERNAL; /* the key was checked at init */
         /* Every entry parsed and is under its sender's id: only a group
          * commitment at the identity is left, which no one party causes. */
         mpc_session_inbox_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_PROTOCOL,
                                 "frost sign: group commitment is the identity");
         return err;
     }
+    /* Consumes the nonce on every path. */
+    err = mpc_frost_signing_package_sign(st->g, &st->z[st->pos[st->self]],
+                                         &st->nonce, &st->key, &st->pkg,
+                                         st->list, st->n);
     return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
 }
 
@@ -217,9 +222,9 @@ static mpc_err blame_shares(struct sign *st, mpc_session_inbox *in)
 {
     uint8_t sig[MPC_FROST_SIGNATURE_BYTES];
     size_t culprits[MPC_SESSION_PARTIES_MAX], nc = 0;
-    mpc_err err = mpc_frost_aggregate(st->g, sig, culprits, &nc, st->z,
-                                      st->vshares, &st->key.group_pk, st->tweak,
-                                      st->msg, st->msg_len, st->list, st->n);
+    mpc_err err = mpc_frost_signing_package_aggregate(
+        st->g, sig, culprits, &nc, st->z, st->vshares, &st->pkg, st->msg,
+        st->msg_len, st->list, st->n);
     for (size_t k = 0; k < nc; k++)
         mpc_session_inbox_blame(in, st->who[culprits[k]], MPC_BLAME_VERIFY,
                                 "frost sign: wrong signature share");
@@ -245,17 +250,14 @@ static mpc_err complete2(struct sign *st, mpc_session_inbox *in)
     }
     if (err != MPC_OK)
         return err;
-    err = mpc_frost_aggregate(st->g, st->result.sig, NULL, NULL, st->z, NULL,
-                              &st->key.group_pk, st->tweak, st->msg,
-                              st->msg_len, st->list, st->n);
+    err = mpc_frost_signing_package_aggregate(st->g, st->result.sig, NULL, NULL,
+                                              st->z, NULL, &st->pkg, st->msg,
+                                              st->msg_len, st->list, st->n);
     if (err == MPC_ERR_VERIFY)
         return blame_shares(st, in);
     if (err != MPC_OK)
-        return MPC_ERR_INTERNAL; /* the list passed mpc_frost_sign */
-    mpc_point pk = st->key.group_pk;
-    if (st->tweak != NULL)
-        mpc_hd_point_shift(st->g, &pk, &pk, st->tweak);
-    mpc_point_serialize(st->g, st->result.pk, &pk);
+        return MPC_ERR_INTERNAL; /* the package was made in round 1 */
+    mpc_point_serialize(st->g, st->result.pk, &st->pkg.pk);
     return MPC_OK;
 }
 

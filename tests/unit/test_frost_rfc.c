@@ -2,7 +2,8 @@
  * big-identifier variant) with every intermediate value, end-to-end signing
  * over every signer subset with and without an HD tweak (checked by
  * libsodium and OpenSSL as plain Ed25519), single-use nonces, identifiable
- * abort, list validation, encodings, and misuse. */
+ * abort, list validation, signing packages (made once per request, bound
+ * to it), encodings, and misuse. */
 #include <stdlib.h>
 
 #include <jansson.h>
@@ -11,8 +12,10 @@
 
 #include "lib/frost/frost_internal.h"
 #include "mpc/frost.h"
+#include "mpc/frost_session.h"
 #include "mpc/group.h"
 #include "mpc/hd.h"
+#include "mpc/session.h"
 #include "mpc/vss.h"
 #include "tests/harness/test.h"
 
@@ -208,11 +211,11 @@ static bool check_vector(const char *path)
     mpc_frost_nonce nonce[MAXP];
     mpc_frost_commitment list[MAXP];
     mpc_point vshare[MAXP];
+    uint8_t hr[MAXP][32], br[MAXP][32];
     for (size_t k = 0; k < m; k++) {
         json_t *o = json_array_get(r1, k);
-        uint8_t hr[32], br[32];
-        REQUIRE(test_unhex(hr, 32, jstr(o, "hiding_nonce_randomness")));
-        REQUIRE(test_unhex(br, 32, jstr(o, "binding_nonce_randomness")));
+        REQUIRE(test_unhex(hr[k], 32, jstr(o, "hiding_nonce_randomness")));
+        REQUIRE(test_unhex(br[k], 32, jstr(o, "binding_nonce_randomness")));
         mpc_scalar_set_u64(
             g, &key[k].id,
             (uint64_t)json_integer_value(json_object_get(o, "identifier")));
@@ -222,7 +225,7 @@ static bool check_vector(const char *path)
         mpc_point_mul_base(g, &vshare[k], &key[k].share);
 
         REQUIRE_OK(mpc_frost_commit_with_random(g, &nonce[k], &list[k], &key[k],
-                                                hr, br));
+                                                hr[k], br[k]));
         REQUIRE(scalar_is(&nonce[k].hiding, jstr(o, "hiding_nonce")));
         REQUIRE(scalar_is(&nonce[k].binding, jstr(o, "binding_nonce")));
         REQUIRE(point_is(&list[k].hiding, jstr(o, "hiding_nonce_commitment")));
@@ -280,6 +283,35 @@ static bool check_vector(const char *path)
     /* Without share verification the result is the same. */
     REQUIRE_OK(mpc_frost_aggregate(g, sig, NULL, NULL, z, NULL, &pk, NULL, msg,
                                    len, list, m));
+    REQUIRE(memcmp(sig, want_sig, 64) == 0);
+
+    /* The same values from one signing package: R, c, every share (the
+     * nonces made again from the same randomness) and the signature. */
+    mpc_frost_signing_package pkg, mine;
+    REQUIRE_OK(
+        mpc_frost_signing_package_init(g, &pkg, &pk, NULL, msg, len, list, m));
+    REQUIRE(mpc_point_eq(g, &pkg.r, &r) && mpc_scalar_eq(&pkg.c, &c));
+    REQUIRE(mpc_point_eq(g, &pkg.pk, &pk));
+    for (size_t k = 0; k < m; k++) {
+        mpc_frost_commitment com;
+        mpc_scalar zk;
+        REQUIRE_OK(mpc_frost_commit_with_random(g, &nonce[k], &com, &key[k],
+                                                hr[k], br[k]));
+        /* a signer's own package, its term from the nonce, is the same */
+        REQUIRE_OK(mpc_frost_signing_package_init_signer(
+            g, &mine, &nonce[k], &pk, NULL, msg, len, list, m));
+        REQUIRE(mpc_point_eq(g, &mine.r, &r) && mpc_scalar_eq(&mine.c, &c));
+        REQUIRE(mpc_frost_nonce_is_fresh(&nonce[k]));
+        REQUIRE_OK(mpc_frost_signing_package_sign(g, &zk, &nonce[k], &key[k],
+                                                  &pkg, list, m));
+        REQUIRE(mpc_scalar_eq(&zk, &z[k]));
+        REQUIRE_OK(mpc_frost_signing_package_verify_share(
+            g, &key[k].id, &z[k], &vshare[k], &pkg, list, m));
+    }
+    n_culprits = 99;
+    REQUIRE_OK(mpc_frost_signing_package_aggregate(
+        g, sig, culprits, &n_culprits, z, vshare, &pkg, msg, len, list, m));
+    REQUIRE(n_culprits == 0);
     REQUIRE(memcmp(sig, want_sig, 64) == 0);
     json_decref(j);
     return true;
@@ -737,6 +769,463 @@ TEST(frost_verify_share_signer_not_in_list)
     CHECK_ERR(mpc_frost_verify_share(g, &r.list[0].id, &r.z[0], &r.vshare[1],
                                      &d.pk, NULL, MSG, sizeof MSG, r.list, 2),
               MPC_ERR_VERIFY);
+}
+
+/* ---- signing packages ---------------------------------------------------- */
+
+/* Every subset of at least 3 of 5 signs from one package per request, with
+ * an HD tweak; every signer's own package equals the public one. */
+TEST(frost_signing_package_every_subset_3_of_5_tweaked)
+{
+    const mpc_group *g = ed();
+    struct dealt d;
+    mpc_scalar delta;
+    mpc_point child, tb;
+    mpc_scalar_random(g, &delta);
+    deal(g, &d, 5, 3);
+    mpc_point_mul_base(g, &tb, &delta);
+    mpc_point_add(g, &child, &d.pk, &tb);
+    for (unsigned mask = 1; mask < 32u; mask++) {
+        size_t sel[MAXP], m = 0;
+        for (size_t i = 0; i < 5; i++)
+            if (mask & (1u << i))
+                sel[m++] = i;
+        if (m < 3)
+            continue;
+        struct run r;
+        mpc_frost_signing_package pkg, mine;
+        uint8_t sig[64];
+        size_t culprits[MAXP], nc = 9;
+        CHECK(run_commit(g, &r, &d, sel, m));
+        CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, &delta, MSG,
+                                                sizeof MSG, r.list, m));
+        CHECK(mpc_point_eq(g, &pkg.pk, &child));
+        for (size_t k = 0; k < m; k++) {
+            CHECK_OK(mpc_frost_signing_package_init_signer(
+                g, &mine, &r.nonce[k], &d.pk, &delta, MSG, sizeof MSG, r.list,
+                m));
+            CHECK(mpc_point_eq(g, &mine.r, &pkg.r));
+            CHECK(mpc_scalar_eq(&mine.c, &pkg.c));
+            CHECK_OK(mpc_frost_signing_package_sign(
+                g, &r.z[k], &r.nonce[k], &d.key[sel[k]], &pkg, r.list, m));
+            CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[k]));
+        }
+        for (size_t k = 0; k < m; k++)
+            CHECK_OK(mpc_frost_signing_package_verify_share(
+                g, &r.list[k].id, &r.z[k], &r.vshare[k], &pkg, r.list, m));
+        CHECK_OK(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, r.z,
+                                                     r.vshare, &pkg, MSG,
+                                                     sizeof MSG, r.list, m));
+        CHECK(nc == 0);
+        CHECK(ed25519_verifies(sig, &child, MSG, sizeof MSG));
+    }
+}
+
+/* A package answers one request only: another list, message or key is
+ * refused, and a share made from another message does not verify. */
+TEST(frost_signing_package_is_bound_to_its_request)
+{
+    static const uint8_t MSG2[] = "transfer 2 SOL to mpcium";
+    const mpc_group *g = ed();
+    struct dealt d, other;
+    struct run r, r2;
+    size_t sel[] = {0, 1};
+    mpc_frost_signing_package pkg, pkg2, pkg_msg2;
+    mpc_scalar z, z2[2];
+    uint8_t sig[64], zero[64] = {0};
+    size_t culprits[2], nc = 0;
+    deal(g, &d, 3, 2);
+    deal(g, &other, 3, 2);
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK(run_commit(g, &r2, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg2, &d.pk, NULL, MSG,
+                                            sizeof MSG, r2.list, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg_msg2, &d.pk, NULL, MSG2,
+                                            sizeof MSG2, r.list, 2));
+    CHECK(!mpc_point_eq(g, &pkg.r, &pkg2.r));
+
+    /* another list: refused, the nonce consumed all the same */
+    mpc_scalar_set_u64(g, &z, 7);
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[0], &d.key[0],
+                                             &pkg2, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(mpc_scalar_is_zero(&z));
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[0]));
+    /* its own list cut short, or changed after the package was made */
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r2.nonce[0], &d.key[0],
+                                             &pkg2, r2.list, 1),
+              MPC_ERR_INVALID_ARG);
+    mpc_frost_commitment changed[2] = {r2.list[0], r2.list[1]};
+    changed[1].binding = r2.list[0].binding;
+    CHECK_ERR(mpc_frost_signing_package_verify_share(
+                  g, &changed[0].id, &z, &d.vshare[0], &pkg2, changed, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, r2.z,
+                                                  NULL, &pkg2, MSG, sizeof MSG,
+                                                  changed, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(memcmp(sig, zero, 64) == 0 && nc == 0);
+
+    /* another group key: refused */
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    mpc_frost_key_package wrong = d.key[0];
+    wrong.group_pk = other.pk;
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[0], &wrong, &pkg,
+                                             r.list, 2),
+              MPC_ERR_INVALID_ARG);
+
+    /* another message: shares for MSG2 over r's list... */
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg_msg2, &d.pk, NULL, MSG2,
+                                            sizeof MSG2, r.list, 2));
+    for (size_t k = 0; k < 2; k++)
+        CHECK_OK(mpc_frost_signing_package_sign(
+            g, &z2[k], &r.nonce[k], &d.key[k], &pkg_msg2, r.list, 2));
+    /* ...do not verify against MSG's package, and every signer is named */
+    CHECK_ERR(mpc_frost_signing_package_verify_share(
+                  g, &r.list[0].id, &z2[0], &d.vshare[0], &pkg, r.list, 2),
+              MPC_ERR_VERIFY);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, z2,
+                                                  r.vshare, &pkg, MSG,
+                                                  sizeof MSG, r.list, 2),
+              MPC_ERR_VERIFY);
+    CHECK(nc == 2 && culprits[0] == 0 && culprits[1] == 1);
+    CHECK(memcmp(sig, zero, 64) == 0);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, z2,
+                                                  NULL, &pkg, MSG, sizeof MSG,
+                                                  r.list, 2),
+              MPC_ERR_VERIFY);
+    CHECK(nc == 0 && memcmp(sig, zero, 64) == 0);
+    /* a message other than the package's is refused by the aggregator */
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, z2,
+                                                  r.vshare, &pkg_msg2, MSG,
+                                                  sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(nc == 0 && memcmp(sig, zero, 64) == 0);
+    CHECK_OK(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, z2,
+                                                 r.vshare, &pkg_msg2, MSG2,
+                                                 sizeof MSG2, r.list, 2));
+    CHECK(ed25519_verifies(sig, &d.pk, MSG2, sizeof MSG2));
+}
+
+/* A package with a tweak signs for the child key only. */
+TEST(frost_signing_package_tweak_mismatch_fails)
+{
+    const mpc_group *g = ed();
+    struct dealt d;
+    struct run r;
+    size_t sel[] = {1, 2};
+    mpc_scalar delta;
+    mpc_frost_signing_package tweaked, plain;
+    uint8_t sig[64];
+    size_t culprits[2], nc = 0;
+    mpc_scalar_random(g, &delta);
+    deal(g, &d, 3, 2);
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &tweaked, &d.pk, &delta, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &plain, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    for (size_t k = 0; k < 2; k++)
+        CHECK_OK(mpc_frost_signing_package_sign(
+            g, &r.z[k], &r.nonce[k], &d.key[sel[k]], &tweaked, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, r.z,
+                                                  r.vshare, &plain, MSG,
+                                                  sizeof MSG, r.list, 2),
+              MPC_ERR_VERIFY);
+    CHECK(nc == 2);
+    CHECK_OK(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, r.z,
+                                                 r.vshare, &tweaked, MSG,
+                                                 sizeof MSG, r.list, 2));
+    CHECK(ed25519_verifies(sig, &tweaked.pk, MSG, sizeof MSG));
+}
+
+/* A reset package: what a failed init leaves. */
+static bool package_is_reset(const mpc_frost_signing_package *pkg)
+{
+    const mpc_group *g = ed();
+    REQUIRE(mpc_point_is_identity(g, &pkg->pk));
+    REQUIRE(mpc_point_is_identity(g, &pkg->r));
+    REQUIRE(mpc_scalar_is_zero(&pkg->c));
+    REQUIRE(pkg->magic == 0 && pkg->n == 0);
+    return true;
+}
+
+TEST(frost_signing_package_misuse)
+{
+    const mpc_group *g = ed();
+    const mpc_group *k1 = mpc_ctx_group(test_ctx(), MPC_CURVE_SECP256K1);
+    struct dealt d;
+    struct run r;
+    size_t sel[] = {0, 1};
+    mpc_frost_signing_package pkg, bad;
+    mpc_scalar z, neg;
+    uint8_t sig[64], zero[64] = {0};
+    size_t culprits[2] = {5, 5}, nc = 9;
+    deal(g, &d, 3, 2);
+    mpc_scalar_neg(g, &neg, &d.secret);
+    CHECK(run_commit(g, &r, &d, sel, 2));
+
+    /* init: each error resets the package */
+    CHECK_ERR(mpc_frost_signing_package_init(g, NULL, &d.pk, NULL, MSG,
+                                             sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_init(k1, &bad, &d.pk, NULL, MSG,
+                                             sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_init(NULL, &bad, &d.pk, NULL, MSG,
+                                             sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_OK(mpc_frost_signing_package_init(g, &bad, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_init(g, &bad, NULL, NULL, MSG,
+                                             sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(package_is_reset(&bad));
+    CHECK_ERR(mpc_frost_signing_package_init(g, &bad, &d.pk, NULL, MSG,
+                                             sizeof MSG, NULL, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_init(g, &bad, &d.pk, NULL, NULL, 3,
+                                             r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_OK(mpc_frost_signing_package_init(g, &bad, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_init(g, &bad, &d.pk, &neg, MSG,
+                                             sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(package_is_reset(&bad));
+    CHECK_ERR(mpc_frost_signing_package_init(g, &bad, &d.pk, NULL, MSG,
+                                             sizeof MSG, r.list, 0),
+              MPC_ERR_PROTOCOL);
+    CHECK(package_is_reset(&bad));
+    mpc_frost_commitment twice[2] = {r.list[0], r.list[0]};
+    CHECK_ERR(mpc_frost_signing_package_init(g, &bad, &d.pk, NULL, MSG,
+                                             sizeof MSG, twice, 2),
+              MPC_ERR_PROTOCOL);
+    CHECK(package_is_reset(&bad));
+    CHECK_ERR(mpc_frost_signing_package_init_signer(g, &bad, NULL, &d.pk, NULL,
+                                                    MSG, sizeof MSG, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(package_is_reset(&bad));
+
+    /* a failed (reset) or zero-filled package is refused everywhere */
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    mpc_scalar_set_u64(g, &z, 7);
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[0], &d.key[0],
+                                             &bad, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(mpc_scalar_is_zero(&z) && !mpc_frost_nonce_is_fresh(&r.nonce[0]));
+    bad = pkg;
+    bad.magic = 0; /* only init makes a package */
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[1], &d.key[1],
+                                             &bad, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    memset(&bad, 0, sizeof bad);
+    CHECK_ERR(mpc_frost_signing_package_verify_share(
+                  g, &r.list[1].id, &z, &d.vshare[1], &bad, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, culprits, &nc, r.z,
+                                                  NULL, &bad, MSG, sizeof MSG,
+                                                  r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(memcmp(sig, zero, 64) == 0 && nc == 0);
+    CHECK(culprits[0] == 0 && culprits[1] == 0);
+
+    /* sign: the nonce is consumed by every call that reaches it */
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[1]));
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[1], &d.key[1],
+                                             &pkg, r.list, 2),
+              MPC_ERR_STATE);
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[1], &d.key[1],
+                                             NULL, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[1]));
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_sign(g, NULL, &r.nonce[0], &d.key[0],
+                                             &pkg, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[0]));
+    CHECK_ERR(
+        mpc_frost_signing_package_sign(g, &z, NULL, &d.key[0], &pkg, r.list, 2),
+        MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[1], NULL, &pkg,
+                                             r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_sign(k1, &z, &r.nonce[0], &d.key[0],
+                                             &pkg, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[1], &d.key[1],
+                                             &pkg, NULL, 2),
+              MPC_ERR_INVALID_ARG);
+    /* a nonce for another signer, and a list without this signer */
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pkg, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[0], &d.key[1],
+                                             &pkg, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    mpc_frost_nonce third;
+    mpc_frost_commitment com;
+    CHECK_OK(mpc_frost_commit(g, &third, &com, &d.key[2]));
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &third, &d.key[2], &pkg,
+                                             r.list, 2),
+              MPC_ERR_PROTOCOL);
+    CHECK(mpc_scalar_is_zero(&z) && !mpc_frost_nonce_is_fresh(&third));
+    /* a key of higher threshold than the list */
+    mpc_frost_key_package t3 = d.key[1];
+    t3.threshold = 3;
+    CHECK_ERR(mpc_frost_signing_package_sign(g, &z, &r.nonce[1], &t3, &pkg,
+                                             r.list, 2),
+              MPC_ERR_PROTOCOL);
+
+    /* verify_share and aggregate */
+    CHECK_ERR(mpc_frost_signing_package_verify_share(
+                  g, &r.list[0].id, &z, &d.vshare[0], NULL, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_verify_share(
+                  k1, &r.list[0].id, &z, &d.vshare[0], &pkg, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_verify_share(g, NULL, &z, &d.vshare[0],
+                                                     &pkg, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    mpc_scalar three;
+    mpc_scalar_set_u64(g, &three, 3);
+    CHECK_ERR(mpc_frost_signing_package_verify_share(
+                  g, &three, &z, &d.vshare[2], &pkg, r.list, 2),
+              MPC_ERR_PROTOCOL);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, NULL, NULL, NULL,
+                                                  NULL, &pkg, MSG, sizeof MSG,
+                                                  r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, NULL, NULL, NULL, r.z,
+                                                  NULL, &pkg, MSG, sizeof MSG,
+                                                  r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, NULL, NULL, r.z, NULL,
+                                                  &pkg, NULL, 1, r.list, 2),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_frost_signing_package_aggregate(g, sig, NULL, NULL, r.z, NULL,
+                                                  NULL, MSG, sizeof MSG, r.list,
+                                                  2),
+              MPC_ERR_INVALID_ARG);
+    CHECK(memcmp(sig, zero, 64) == 0);
+}
+
+/* A signer's package does not depend on its nonce being usable: with a
+ * used nonce, or one not in the list, it is the public package. */
+TEST(frost_signing_package_signer_nonce_not_needed)
+{
+    const mpc_group *g = ed();
+    struct dealt d;
+    struct run r;
+    size_t sel[] = {0, 2};
+    mpc_frost_signing_package pub, mine;
+    mpc_frost_nonce used, stranger;
+    mpc_frost_commitment com;
+    deal(g, &d, 3, 2);
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK_OK(mpc_frost_signing_package_init(g, &pub, &d.pk, NULL, MSG,
+                                            sizeof MSG, r.list, 2));
+    used = r.nonce[0];
+    mpc_frost_nonce_clear(&used);
+    memset(&used, 0, sizeof used);
+    CHECK_OK(mpc_frost_signing_package_init_signer(g, &mine, &used, &d.pk, NULL,
+                                                   MSG, sizeof MSG, r.list, 2));
+    CHECK(mpc_point_eq(g, &mine.r, &pub.r) && mpc_scalar_eq(&mine.c, &pub.c));
+    CHECK_OK(mpc_frost_commit(g, &stranger, &com, &d.key[1]));
+    CHECK_OK(mpc_frost_signing_package_init_signer(
+        g, &mine, &stranger, &d.pk, NULL, MSG, sizeof MSG, r.list, 2));
+    CHECK(mpc_point_eq(g, &mine.r, &pub.r) && mpc_scalar_eq(&mine.c, &pub.c));
+    CHECK(mpc_frost_nonce_is_fresh(&stranger)); /* read, not consumed */
+    mpc_frost_nonce_clear(&stranger);
+}
+
+TEST(frost_nonce_is_fresh_until_used)
+{
+    const mpc_group *g = ed();
+    struct dealt d;
+    struct run r;
+    size_t sel[] = {0, 1};
+    mpc_frost_nonce zeroed;
+    mpc_scalar z;
+    deal(g, &d, 3, 2);
+    memset(&zeroed, 0, sizeof zeroed);
+    CHECK(!mpc_frost_nonce_is_fresh(NULL));
+    CHECK(!mpc_frost_nonce_is_fresh(&zeroed));
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    CHECK(mpc_frost_nonce_is_fresh(&r.nonce[0]));
+    CHECK(mpc_frost_nonce_is_fresh(&r.nonce[1]));
+    CHECK_OK(mpc_frost_sign(g, &z, &r.nonce[0], &d.key[0], NULL, MSG,
+                            sizeof MSG, r.list, 2));
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[0]));
+    /* a failed sign consumes it too */
+    CHECK_ERR(mpc_frost_sign(g, &z, &r.nonce[1], &d.key[1], NULL, MSG,
+                             sizeof MSG, r.list, 1),
+              MPC_ERR_PROTOCOL);
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[1]));
+    CHECK(run_commit(g, &r, &d, sel, 2));
+    mpc_frost_nonce_clear(&r.nonce[0]);
+    memset(&r.nonce[0], 0, sizeof r.nonce[0]);
+    CHECK(!mpc_frost_nonce_is_fresh(&r.nonce[0]));
+}
+
+/* The signing session reads the nonce's use marker, not its scalars: a
+ * nonce whose marker is gone is refused even with its scalars intact. */
+TEST(frost_sign_session_refuses_nonce_not_fresh)
+{
+    const mpc_group *g = ed();
+    struct dealt d;
+    mpc_frost_nonce nonce;
+    mpc_frost_commitment com;
+    mpc_scalar ids[2];
+    mpc_point vs[2];
+    deal(g, &d, 3, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ids[i] = d.key[i].id;
+        vs[i] = d.vshare[i];
+    }
+    mpc_frost_sign_input in = {.key = &d.key[0],
+                               .ids = ids,
+                               .vshares = vs,
+                               .n_signers = 2,
+                               .msg = MSG,
+                               .msg_len = sizeof MSG,
+                               .nonce = &nonce};
+    mpc_session_params p;
+    mpc_session_params_default(&p);
+    p.protocol = &mpc_frost_sign_protocol;
+    p.sid[0] = 0x5a;
+    p.self = 0;
+    p.n = 2;
+    p.threshold = 2;
+    p.input = &in;
+    mpc_session *s = NULL;
+
+    CHECK_OK(mpc_frost_commit(g, &nonce, &com, &d.key[0]));
+    nonce.magic = 0; /* scalars intact, marker gone */
+    CHECK(!mpc_scalar_is_zero(&nonce.hiding));
+    CHECK_ERR(mpc_session_new(&s, test_ctx(), &p), MPC_ERR_STATE);
+    CHECK(s == NULL);
+
+    CHECK_OK(mpc_frost_commit(g, &nonce, &com, &d.key[0]));
+    CHECK_OK(mpc_session_new(&s, test_ctx(), &p));
+    CHECK(s != NULL && !mpc_frost_nonce_is_fresh(&nonce));
+    mpc_session_free(s);
 }
 
 /* ---- misuse -------------------------------------------------------------- */
