@@ -1,0 +1,881 @@
+/*
+ * CGGMP21 presign as a round table (mpc/cggmp_sign.h; crypto.md §2.5C,
+ * paper 2021 Fig. 7 with the threshold setup). Session parties are the
+ * signers; peer data is Paillier ciphertexts, points, scalars and the
+ * Πenc / Πaff-g / Πlog* proofs, each checked before use.
+ */
+#include <string.h>
+
+#include "cggmp_internal.h"
+#include "lib/zk/zk_internal.h"
+#include "mpc/bn.h"
+#include "mpc/cggmp_sign.h"
+#include "mpc/mem.h"
+#include "mpc/vss.h"
+#include "mpc/wire.h"
+#include "mpc/zk_affg.h"
+#include "mpc/zk_enc.h"
+#include "mpc/zk_logstar.h"
+#include "sign_internal.h"
+
+#define MAXP MPC_CGGMP_MAX_PARTIES
+
+/* Proof labels: one per proof slot, so no proof answers another's. */
+#define L_ENC "cggmp21 presign enc K"
+#define L_AFF "cggmp21 presign aff-g gamma"
+#define L_AFFH "cggmp21 presign aff-g w"
+#define L_LOGG "cggmp21 presign log* Gamma"
+#define L_LOGD "cggmp21 presign log* Delta"
+
+struct presign {
+    const mpc_session_info *info;
+    const mpc_ctx *ctx;
+    const mpc_group *g;
+    const mpc_params *params;
+    unsigned n, self;
+    bool ready;               /* the mpz and key fields are init'ed */
+    mpc_scalar w;             /* λ_i x_i (+δ): secret */
+    mpc_point big_w[MAXP];    /* W_j = w_j·G: public */
+    mpc_paillier_sk sk;       /* own key: secret */
+    mpc_paillier_pk pk[MAXP]; /* signers' keys */
+    mpc_rped rp[MAXP];        /* signers' ring-Pedersen parameters */
+    mpc_rped_table tab;       /* fixed-base tables of our own rp */
+    mpc_scalar k, gamma;      /* secret nonces */
+    mpz_t rho, nu;            /* secret Paillier nonces of K_i, G_i */
+    mpz_t big_k[MAXP], big_g[MAXP];
+    mpc_scalar beta[MAXP], bhat[MAXP]; /* secret MtA masks mod q */
+    mpc_point gam[MAXP];               /* Γ_j */
+    mpc_point big_gamma;               /* Γ */
+    mpc_scalar delta_i, chi;           /* δ_i (published), χ_i (secret) */
+    mpc_point big_delta_i;
+    mpc_cggmp_presig out;
+};
+
+/* ---- setup ----------------------------------------------------------------
+ */
+
+static void rped_copy(mpc_rped *d, const mpc_rped *s)
+{
+    d->params = s->params;
+    mpz_set(d->n, s->n);
+    mpz_set(d->s, s->s);
+    mpz_set(d->t, s->t);
+    mpz_set(d->s_inv, s->s_inv);
+    mpz_set(d->t_inv, s->t_inv);
+}
+
+static void state_init_fields(struct presign *st)
+{
+    mpc_paillier_sk_init(&st->sk);
+    mpz_inits(st->rho, st->nu, NULL);
+    for (unsigned j = 0; j < MAXP; j++) {
+        mpc_paillier_pk_init(&st->pk[j]);
+        mpc_rped_init(&st->rp[j]);
+        mpz_inits(st->big_k[j], st->big_g[j], NULL);
+    }
+    st->ready = true;
+}
+
+/* Signers strictly ascending, inside the committee, self among them. */
+static bool signers_ok(const mpc_cggmp_presign_input *in, unsigned n,
+                       unsigned self)
+{
+    const mpc_cggmp_key_share *key = in->key;
+    for (unsigned k = 0; k < n; k++) {
+        if (in->signers[k] >= key->n ||
+            (k > 0 && in->signers[k] <= in->signers[k - 1]))
+            return false;
+    }
+    return in->signers[self] == key->self;
+}
+
+static bool aux_ok(const struct presign *st, const mpc_cggmp_presign_input *in)
+{
+    const mpc_cggmp_aux_info *aux = in->aux;
+    if (aux->n != in->key->n || aux->self != in->key->self ||
+        st->params == NULL || aux->sk.pk.params != st->params)
+        return false;
+    for (unsigned k = 0; k < st->n; k++) {
+        uint32_t p = in->signers[k];
+        if (aux->pks[p].params != st->params ||
+            aux->rped[p].params != st->params)
+            return false;
+    }
+    return true;
+}
+
+/* w_i and every W_j: Lagrange over the signers, δ on the first one. */
+static mpc_err setup_shares(struct presign *st,
+                            const mpc_cggmp_presign_input *in,
+                            const mpc_scalar *delta)
+{
+    const mpc_cggmp_key_share *key = in->key;
+    mpc_scalar xs[MAXP], lambda;
+    mpc_point dg;
+
+    for (unsigned k = 0; k < st->n; k++)
+        xs[k] = key->ids[in->signers[k]];
+    mpc_point_mul_base(st->g, &dg, delta);
+    for (unsigned k = 0; k < st->n; k++) {
+        if (mpc_lagrange_coeff_var(st->g, &lambda, xs, st->n, k, NULL) !=
+            MPC_OK)
+            return MPC_ERR_INVALID_ARG;
+        mpc_point_mul(st->g, &st->big_w[k], &lambda,
+                      &key->vshares[in->signers[k]]);
+        if (k == 0)
+            mpc_point_add(st->g, &st->big_w[k], &st->big_w[k], &dg);
+        if (k == st->self) {
+            mpc_scalar_mul(st->g, &st->w, &lambda, &key->x);
+            if (k == 0)
+                mpc_scalar_add(st->g, &st->w, &st->w, delta);
+        }
+    }
+    return MPC_OK;
+}
+
+/* The tweak: delta of a child of the joint key, or zero. */
+static mpc_err take_tweak(struct presign *st, mpc_scalar *delta,
+                          const mpc_cggmp_presign_input *in)
+{
+    mpc_point child;
+    mpc_scalar_set_zero(delta);
+    if (in->derive == NULL)
+        return MPC_OK;
+    if (mpc_scalar_parse(st->g, delta, in->derive->delta.v) != MPC_OK)
+        return MPC_ERR_INVALID_ARG;
+    mpc_point_mul_base(st->g, &child, delta);
+    mpc_point_add(st->g, &child, &child, &in->key->pubkey);
+    if (mpc_point_is_identity(st->g, &child) ||
+        !mpc_point_eq(st->g, &child, &in->derive->pub))
+        return MPC_ERR_INVALID_ARG;
+    return MPC_OK;
+}
+
+static void fill_binding(struct presign *st, const mpc_cggmp_presign_input *in,
+                         const mpc_scalar *delta)
+{
+    mpc_cggmp_presig_binding *b = &st->out.binding;
+    memcpy(b->key_id, in->key_id, sizeof(b->key_id));
+    b->key_version = in->key_version;
+    for (unsigned k = 0; k < st->n; k++)
+        b->signers[in->signers[k] / 8] |= (uint8_t)(1u << (in->signers[k] % 8));
+    b->tweak = *delta;
+    memcpy(b->presig_id, st->info->sid, sizeof(b->presig_id));
+}
+
+static mpc_err presign_init(void *state, const mpc_session_info *info,
+                            const void *input)
+{
+    struct presign *st = state;
+    const mpc_cggmp_presign_input *in = input;
+    mpc_point mine;
+    mpc_scalar delta;
+    mpc_err err;
+
+    st->info = info;
+    st->ctx = info->ctx;
+    st->g = mpc_ctx_group(info->ctx, MPC_CURVE_SECP256K1);
+    st->n = info->n;
+    st->self = info->self;
+    state_init_fields(st);
+    if (in == NULL || in->key == NULL || in->aux == NULL ||
+        in->signers == NULL || st->g == NULL || st->n < 2 || st->n > MAXP ||
+        in->key->t != st->n || info->threshold != st->n || in->key->n > MAXP ||
+        in->key->self >= in->key->n || !signers_ok(in, st->n, st->self))
+        return MPC_ERR_INVALID_ARG;
+    st->params = mpc_params_get(in->aux->params);
+    if (!aux_ok(st, in))
+        return MPC_ERR_INVALID_ARG;
+    /* A share that does not match its public X_i would get us blamed. */
+    mpc_point_mul_base(st->g, &mine, &in->key->x);
+    if (!mpc_point_eq(st->g, &mine, &in->key->vshares[in->key->self]))
+        return MPC_ERR_INVALID_ARG;
+    if ((err = take_tweak(st, &delta, in)) != MPC_OK ||
+        (err = setup_shares(st, in, &delta)) != MPC_OK)
+        return err;
+    if (mpc_paillier_sk_from_primes(st->ctx, &st->sk, st->params, in->aux->sk.p,
+                                    in->aux->sk.q) != MPC_OK)
+        return MPC_ERR_INVALID_ARG;
+    for (unsigned k = 0; k < st->n; k++) {
+        mpc_paillier_pk_copy(&st->pk[k], &in->aux->pks[in->signers[k]]);
+        rped_copy(&st->rp[k], &in->aux->rped[in->signers[k]]);
+    }
+    if (mpz_cmp(st->pk[st->self].n, st->sk.pk.n) != 0)
+        return MPC_ERR_INVALID_ARG;
+    /* Our own parameters verify every peer's proofs: tables pay off from
+     * the first peer (bench_cggmp_sign). Aux info could cache them. */
+    if (mpc_rped_table_init(st->ctx, &st->tab, &st->rp[st->self],
+                            st->params->ell + st->params->eps +
+                                st->params->n_bits + 2) != MPC_OK)
+        return MPC_ERR_NOMEM;
+    fill_binding(st, in, &delta);
+    return MPC_OK;
+}
+
+static unsigned presign_pattern(const void *state, unsigned round,
+                                unsigned from, unsigned to)
+{
+    (void)state;
+    (void)round;
+    (void)from;
+    (void)to;
+    return MPC_PROTOCOL_BCAST | MPC_PROTOCOL_P2P;
+}
+
+/* ---- helpers ----------------------------------------------------------------
+ */
+
+static void write_ct(mpc_wire_writer *w, const mpc_paillier_pk *pk,
+                     const mpz_t c)
+{
+    size_t len = pk->params->ct_bytes;
+    uint8_t *p = mpc_wire_write_reserve(w, len);
+    if (p != NULL && mpc_paillier_ciphertext_serialize(p, len, pk, c) != MPC_OK)
+        w->err = MPC_ERR_INTERNAL;
+}
+
+static mpc_err read_ct(mpc_wire_reader *r, const mpc_paillier_pk *pk, mpz_t c)
+{
+    const uint8_t *p;
+    size_t len = pk->params->ct_bytes;
+    if (mpc_wire_read_ref(r, &p, len) != MPC_OK)
+        return MPC_ERR_PARSE;
+    return mpc_paillier_ciphertext_parse(pk, c, p, len) == MPC_OK
+               ? MPC_OK
+               : MPC_ERR_PARSE;
+}
+
+static void transcript(const struct presign *st, mpc_transcript *t,
+                       const char *label, unsigned prover)
+{
+    mpc_session_info_transcript(st->info, t, label, prover);
+}
+
+static mpc_err blame(mpc_session_inbox *in, unsigned j, mpc_err err,
+                     const char *detail)
+{
+    mpc_session_inbox_blame(
+        in, j, err == MPC_ERR_PARSE ? MPC_BLAME_PARSE : MPC_BLAME_VERIFY,
+        detail);
+    return err;
+}
+
+/* ---- round 1: K_i, G_i and Πenc ------------------------------------------ */
+
+static mpc_err enc_proof_to(struct presign *st, mpc_wire_writer *w, unsigned j,
+                            const mpz_t kz)
+{
+    mpc_zk_enc_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_enc_proof_bytes(st->params);
+    uint8_t *p;
+    mpc_err err;
+
+    mpc_zk_enc_proof_init(&pf);
+    transcript(st, &t, L_ENC, st->self);
+    err = mpc_zk_enc_prove(st->ctx, &pf, &t, &st->rp[j], &st->sk,
+                           st->big_k[st->self], kz, st->rho);
+    p = mpc_wire_write_reserve(w, len);
+    if (err == MPC_OK && p != NULL)
+        err = mpc_zk_enc_proof_serialize(p, len, st->params, &pf);
+    mpc_zk_enc_proof_clear(&pf);
+    mpc_transcript_clear(&t);
+    return err;
+}
+
+static mpc_err start1(struct presign *st, mpc_session_outbox *out)
+{
+    const mpc_paillier_pk *me = &st->sk.pk;
+    mpz_t kz, gz;
+    mpc_err err;
+
+    mpz_inits(kz, gz, NULL);
+    mpc_scalar_random(st->g, &st->k);
+    mpc_scalar_random(st->g, &st->gamma);
+    mpc_zk_int_from_scalar(st->g, kz, &st->k);
+    mpc_zk_int_from_scalar(st->g, gz, &st->gamma);
+    err = mpc_paillier_nonce_random(st->ctx, me, st->rho);
+    if (err == MPC_OK)
+        err = mpc_paillier_nonce_random(st->ctx, me, st->nu);
+    if (err == MPC_OK)
+        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, st->big_k[st->self],
+                                       kz, st->rho);
+    if (err == MPC_OK)
+        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, st->big_g[st->self],
+                                       gz, st->nu);
+    if (err == MPC_OK) {
+        mpc_wire_writer *w = mpc_session_outbox_bcast(out);
+        write_ct(w, me, st->big_k[st->self]);
+        write_ct(w, me, st->big_g[st->self]);
+    }
+    for (unsigned j = 0; err == MPC_OK && j < st->n; j++)
+        if (j != st->self)
+            err = enc_proof_to(st, mpc_session_outbox_p2p(out, j), j, kz);
+    mpc_bn_clear(kz);
+    mpc_bn_clear(gz);
+    return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
+}
+
+static mpc_err complete1_from(struct presign *st, mpc_session_inbox *in,
+                              unsigned j)
+{
+    const uint8_t *p;
+    size_t len;
+    mpc_wire_reader r;
+    mpc_zk_enc_proof pf;
+    mpc_transcript t;
+    mpc_err err;
+
+    (void)mpc_session_inbox_bcast(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    err = read_ct(&r, &st->pk[j], st->big_k[j]);
+    if (err == MPC_OK)
+        err = read_ct(&r, &st->pk[j], st->big_g[j]);
+    if (err != MPC_OK || mpc_wire_reader_finish(&r) != MPC_OK)
+        return blame(in, j, MPC_ERR_PARSE, "cggmp presign: bad K/G");
+
+    (void)mpc_session_inbox_p2p(in, j, &p, &len);
+    mpc_zk_enc_proof_init(&pf);
+    err = mpc_zk_enc_proof_parse(&pf, st->params, p, len) == MPC_OK
+              ? MPC_OK
+              : MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        transcript(st, &t, L_ENC, j);
+        if (mpc_zk_enc_verify(&t, &st->rp[st->self], &st->tab, &st->pk[j],
+                              st->big_k[j], &pf) != MPC_OK)
+            err = MPC_ERR_VERIFY;
+        mpc_transcript_clear(&t);
+    }
+    mpc_zk_enc_proof_clear(&pf);
+    if (err != MPC_OK)
+        return blame(in, j, err, "cggmp presign: Πenc of K failed");
+    return MPC_OK;
+}
+
+/* ---- round 2: Γ_i, MtA, Πaff-g ×2, Πlog* --------------------------------- */
+
+/*
+ * One MtA answer to j's K_j with secret x (γ_i or w_i): D = x⊙K_j ⊕
+ * Enc_j(-β), F = Enc_i(-β), and Πaff-g for X = x·G. Keeps β mod q.
+ */
+static mpc_err mta_to(struct presign *st, mpc_wire_writer *w, unsigned j,
+                      const mpc_scalar *x, const mpc_point *big_x,
+                      mpc_scalar *beta_out, const char *label,
+                      mpc_zk_affg_proof *pf)
+{
+    mpz_t xz, negb, bound, r, s, d, f;
+    mpc_transcript t;
+    size_t len = mpc_zk_affg_proof_bytes(st->params);
+    uint8_t *p;
+    mpc_err err;
+
+    mpz_inits(xz, negb, bound, r, s, d, f, NULL);
+    mpc_zk_int_from_scalar(st->g, xz, x);
+    mpz_setbit(bound, st->params->ell_prime);
+    err = mpc_bn_random_symmetric(st->ctx, negb, bound);
+    if (err == MPC_OK)
+        err = mpc_paillier_nonce_random(st->ctx, &st->pk[j], r);
+    if (err == MPC_OK)
+        err = mpc_paillier_nonce_random(st->ctx, &st->sk.pk, s);
+    if (err == MPC_OK)
+        err = mpc_paillier_affine(st->ctx, &st->pk[j], d, st->big_k[j], xz, 256,
+                                  negb, r);
+    if (err == MPC_OK)
+        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, f, negb, s);
+    if (err == MPC_OK) {
+        transcript(st, &t, label, st->self);
+        err =
+            mpc_zk_affg_prove(st->ctx, pf, &t, &st->rp[j], &st->pk[j], &st->sk,
+                              st->big_k[j], d, f, big_x, xz, negb, r, s);
+        mpc_transcript_clear(&t);
+    }
+    /* β = -(-β): this party adds β, j's decryption holds x·k_j - β. */
+    if (err == MPC_OK)
+        err = mpc_zk_scalar_from_int_sec(st->ctx, st->g, beta_out, negb);
+    if (err == MPC_OK) {
+        mpc_scalar_neg(st->g, beta_out, beta_out);
+        write_ct(w, &st->pk[j], d);
+        write_ct(w, &st->sk.pk, f);
+        p = mpc_wire_write_reserve(w, len);
+        if (p != NULL)
+            err = mpc_zk_affg_proof_serialize(p, len, st->params, pf);
+    }
+    mpc_bn_clear(xz);
+    mpc_bn_clear(negb);
+    mpc_bn_clear(r);
+    mpc_bn_clear(s);
+    mpz_clears(bound, d, f, NULL);
+    return err;
+}
+
+static mpc_err logstar_to(struct presign *st, mpc_wire_writer *w, unsigned j,
+                          const char *label, const mpz_t c,
+                          const mpc_point *base, const mpc_point *big_x,
+                          const mpc_scalar *x, const mpz_t rho)
+{
+    mpc_zk_logstar_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_logstar_proof_bytes(st->params);
+    mpz_t xz;
+    uint8_t *p;
+    mpc_err err;
+
+    mpz_init(xz);
+    mpc_zk_int_from_scalar(st->g, xz, x);
+    mpc_zk_logstar_proof_init(&pf);
+    transcript(st, &t, label, st->self);
+    err = mpc_zk_logstar_prove(st->ctx, &pf, &t, &st->rp[j], &st->sk, c, base,
+                               big_x, xz, rho);
+    p = mpc_wire_write_reserve(w, len);
+    if (err == MPC_OK && p != NULL)
+        err = mpc_zk_logstar_proof_serialize(p, len, st->params, &pf);
+    mpc_zk_logstar_proof_clear(&pf);
+    mpc_transcript_clear(&t);
+    mpc_bn_clear(xz);
+    return err;
+}
+
+static mpc_err start2(struct presign *st, mpc_session_outbox *out)
+{
+    mpc_point gen;
+    mpc_zk_affg_proof pf;
+    mpc_err err = MPC_OK;
+
+    mpc_point_generator(st->g, &gen);
+    mpc_point_mul_base(st->g, &st->gam[st->self], &st->gamma);
+    mpc_wire_write_point(mpc_session_outbox_bcast(out), st->g,
+                         &st->gam[st->self]);
+    mpc_zk_affg_proof_init(&pf);
+    for (unsigned j = 0; err == MPC_OK && j < st->n; j++) {
+        if (j == st->self)
+            continue;
+        mpc_wire_writer *w = mpc_session_outbox_p2p(out, j);
+        err = mta_to(st, w, j, &st->gamma, &st->gam[st->self], &st->beta[j],
+                     L_AFF, &pf);
+        if (err == MPC_OK)
+            err = mta_to(st, w, j, &st->w, &st->big_w[st->self], &st->bhat[j],
+                         L_AFFH, &pf);
+        if (err == MPC_OK)
+            err = logstar_to(st, w, j, L_LOGG, st->big_g[st->self], &gen,
+                             &st->gam[st->self], &st->gamma, st->nu);
+    }
+    mpc_zk_affg_proof_clear(&pf);
+    return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
+}
+
+/* Reads D (own key), F (j's key) and a Πaff-g; verifies; alpha = Dec(D). */
+static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                        const mpc_point *big_x, const char *label,
+                        mpc_scalar *alpha)
+{
+    mpc_zk_affg_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_affg_proof_bytes(st->params);
+    const uint8_t *p;
+    mpz_t d, f, q, a;
+    mpc_err err;
+
+    mpz_inits(d, f, q, a, NULL);
+    mpc_zk_affg_proof_init(&pf);
+    err = read_ct(r, &st->sk.pk, d);
+    if (err == MPC_OK)
+        err = read_ct(r, &st->pk[j], f);
+    if (err == MPC_OK &&
+        (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
+         mpc_zk_affg_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK))
+        err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        transcript(st, &t, label, j);
+        if (mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self], &st->tab,
+                               &st->sk, &st->sk.pk, &st->pk[j],
+                               st->big_k[st->self], d, f, big_x, &pf) != MPC_OK)
+            err = MPC_ERR_VERIFY;
+        mpc_transcript_clear(&t);
+    }
+    if (err == MPC_OK) {
+        mpc_zk_group_order(q, st->g);
+        if (mpc_paillier_decrypt_mod(st->ctx, &st->sk, a, d, q) != MPC_OK ||
+            mpc_zk_scalar_from_int_sec(st->ctx, st->g, alpha, a) != MPC_OK)
+            err = MPC_ERR_INTERNAL;
+    }
+    mpc_zk_affg_proof_clear(&pf);
+    mpc_bn_clear(a);
+    mpz_clears(d, f, q, NULL);
+    return err;
+}
+
+static mpc_err logstar_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                            const char *label, const mpz_t c,
+                            const mpc_point *base, const mpc_point *big_x)
+{
+    mpc_zk_logstar_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_logstar_proof_bytes(st->params);
+    const uint8_t *p;
+    mpc_err err = MPC_OK;
+
+    mpc_zk_logstar_proof_init(&pf);
+    if (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
+        mpc_zk_logstar_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        transcript(st, &t, label, j);
+        if (mpc_zk_logstar_verify(st->ctx, &t, &st->rp[st->self], &st->tab,
+                                  &st->pk[j], c, base, big_x, &pf) != MPC_OK)
+            err = MPC_ERR_VERIFY;
+        mpc_transcript_clear(&t);
+    }
+    mpc_zk_logstar_proof_clear(&pf);
+    return err;
+}
+
+/* Everything j sent in round 2; adds α + β and α̂ + β̂ to δ_i and χ_i. */
+static mpc_err complete2_from(struct presign *st, mpc_session_inbox *in,
+                              unsigned j)
+{
+    const uint8_t *p;
+    size_t len;
+    mpc_wire_reader r;
+    mpc_point gen;
+    mpc_scalar alpha, ahat;
+    mpc_err err;
+
+    (void)mpc_session_inbox_bcast(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    if (mpc_wire_read_point(&r, st->g, &st->gam[j]) != MPC_OK ||
+        mpc_wire_reader_finish(&r) != MPC_OK)
+        return blame(in, j, MPC_ERR_PARSE, "cggmp presign: bad Gamma");
+
+    mpc_point_generator(st->g, &gen);
+    (void)mpc_session_inbox_p2p(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    err = mta_from(st, &r, j, &st->gam[j], L_AFF, &alpha);
+    if (err == MPC_OK)
+        err = mta_from(st, &r, j, &st->big_w[j], L_AFFH, &ahat);
+    if (err == MPC_OK)
+        err = logstar_from(st, &r, j, L_LOGG, st->big_g[j], &gen, &st->gam[j]);
+    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        mpc_scalar_add(st->g, &st->delta_i, &st->delta_i, &alpha);
+        mpc_scalar_add(st->g, &st->delta_i, &st->delta_i, &st->beta[j]);
+        mpc_scalar_add(st->g, &st->chi, &st->chi, &ahat);
+        mpc_scalar_add(st->g, &st->chi, &st->chi, &st->bhat[j]);
+    }
+    mpc_scalar_clear(&alpha);
+    mpc_scalar_clear(&ahat);
+    if (err == MPC_ERR_INTERNAL)
+        return err;
+    if (err != MPC_OK)
+        return blame(in, j, err, "cggmp presign: bad MtA or proof");
+    return MPC_OK;
+}
+
+static mpc_err complete2(struct presign *st, mpc_session_inbox *in)
+{
+    mpc_err err = MPC_OK;
+
+    mpc_scalar_mul(st->g, &st->delta_i, &st->gamma, &st->k);
+    mpc_scalar_mul(st->g, &st->chi, &st->w, &st->k);
+    for (unsigned j = 0; j < st->n; j++) {
+        if (j == st->self)
+            continue;
+        mpc_err e = complete2_from(st, in, j);
+        if (e == MPC_ERR_INTERNAL)
+            return e;
+        err = err != MPC_OK ? err : e;
+    }
+    if (err != MPC_OK)
+        return err;
+    mpc_point_set_identity(st->g, &st->big_gamma);
+    for (unsigned j = 0; j < st->n; j++)
+        mpc_point_add(st->g, &st->big_gamma, &st->big_gamma, &st->gam[j]);
+    if (mpc_point_is_identity(st->g, &st->big_gamma)) {
+        mpc_session_inbox_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_PROTOCOL,
+                                "cggmp presign: Gamma is the identity");
+        return MPC_ERR_PROTOCOL;
+    }
+    mpc_point_mul(st->g, &st->big_delta_i, &st->k, &st->big_gamma);
+    return MPC_OK;
+}
+
+/* ---- round 3: δ_i, Δ_i, Πlog*; output ------------------------------------ */
+
+static mpc_err start3(struct presign *st, mpc_session_outbox *out)
+{
+    mpc_wire_writer *b = mpc_session_outbox_bcast(out);
+    mpc_err err = MPC_OK;
+
+    mpc_wire_write_scalar(b, st->g, &st->delta_i);
+    mpc_wire_write_point(b, st->g, &st->big_delta_i);
+    for (unsigned j = 0; err == MPC_OK && j < st->n; j++)
+        if (j != st->self)
+            err = logstar_to(st, mpc_session_outbox_p2p(out, j), j, L_LOGD,
+                             st->big_k[st->self], &st->big_gamma,
+                             &st->big_delta_i, &st->k, st->rho);
+    return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
+}
+
+static mpc_err complete3_from(struct presign *st, mpc_session_inbox *in,
+                              unsigned j, mpc_scalar *delta_j,
+                              mpc_point *big_delta_j)
+{
+    const uint8_t *p;
+    size_t len;
+    mpc_wire_reader r;
+    mpc_err err;
+
+    (void)mpc_session_inbox_bcast(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    if (mpc_wire_read_scalar(&r, st->g, delta_j) != MPC_OK ||
+        mpc_wire_read_point(&r, st->g, big_delta_j) != MPC_OK ||
+        mpc_wire_reader_finish(&r) != MPC_OK)
+        return blame(in, j, MPC_ERR_PARSE, "cggmp presign: bad delta/Delta");
+    (void)mpc_session_inbox_p2p(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    err = logstar_from(st, &r, j, L_LOGD, st->big_k[j], &st->big_gamma,
+                       big_delta_j);
+    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    if (err != MPC_OK)
+        return blame(in, j, err, "cggmp presign: Πlog* of Delta failed");
+    return MPC_OK;
+}
+
+static mpc_err complete3(struct presign *st, mpc_session_inbox *in)
+{
+    mpc_scalar delta = st->delta_i, dj, dinv;
+    mpc_point sum = st->big_delta_i, bdj, dg;
+    mpc_err err = MPC_OK;
+
+    for (unsigned j = 0; j < st->n; j++) {
+        if (j == st->self)
+            continue;
+        mpc_err e = complete3_from(st, in, j, &dj, &bdj);
+        err = err != MPC_OK ? err : e;
+        if (e != MPC_OK)
+            continue;
+        mpc_scalar_add(st->g, &delta, &delta, &dj);
+        mpc_point_add(st->g, &sum, &sum, &bdj);
+    }
+    if (err != MPC_OK)
+        return err;
+    /* δ is public from here on: variable time is fine. */
+    mpc_point_mul_base(st->g, &dg, &delta);
+    if (!mpc_point_eq(st->g, &dg, &sum) ||
+        mpc_scalar_inv_var(st->g, &dinv, &delta) != MPC_OK) {
+        /* §2.6 level 2: every proof passed, so no one can be named. */
+        mpc_session_inbox_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
+                                "cggmp presign: delta check failed");
+        return MPC_ERR_VERIFY;
+    }
+    mpc_point_mul(st->g, &st->out.big_r, &dinv, &st->big_gamma);
+    st->out.k = st->k;
+    st->out.chi = st->chi;
+    st->out.magic = MPC_CGGMP_PRESIG_MAGIC;
+    return MPC_OK;
+}
+
+/* ---- table -------------------------------------------------------------- */
+
+static mpc_err presign_start(void *state, unsigned round,
+                             mpc_session_outbox *out)
+{
+    struct presign *st = state;
+    if (round == 1)
+        return start1(st, out);
+    if (round == 2)
+        return start2(st, out);
+    if (round == 3)
+        return start3(st, out);
+    return MPC_ERR_INTERNAL;
+}
+
+static mpc_err presign_complete(void *state, unsigned round,
+                                mpc_session_inbox *in)
+{
+    struct presign *st = state;
+    mpc_err err = MPC_OK;
+    if (round == 1) {
+        for (unsigned j = 0; j < st->n; j++) {
+            if (j == st->self)
+                continue;
+            mpc_err e = complete1_from(st, in, j);
+            err = err != MPC_OK ? err : e;
+        }
+        return err;
+    }
+    if (round == 2)
+        return complete2(st, in);
+    if (round == 3)
+        return complete3(st, in);
+    return MPC_ERR_INTERNAL;
+}
+
+static void presign_take(void *state, void *result)
+{
+    struct presign *st = state;
+    memcpy(result, &st->out, sizeof st->out);
+    mpc_cggmp_presig_clear(&st->out);
+}
+
+static void presign_clear(void *state)
+{
+    struct presign *st = state;
+    if (st->ready) {
+        mpc_paillier_sk_clear(&st->sk);
+        mpc_rped_table_clear(st->ctx, &st->tab);
+        mpc_bn_clear(st->rho);
+        mpc_bn_clear(st->nu);
+        for (unsigned j = 0; j < MAXP; j++) {
+            mpc_paillier_pk_clear(&st->pk[j]);
+            mpc_rped_clear(&st->rp[j]);
+            mpz_clears(st->big_k[j], st->big_g[j], NULL);
+        }
+    }
+    mpc_wipe(st, sizeof *st);
+}
+
+const mpc_protocol mpc_cggmp_presign_protocol = {
+    .id = MPC_CGGMP_PRESIGN_PROTOCOL_ID,
+    .name = "cggmp21-secp256k1-presign",
+    .rounds = 3,
+    .state_bytes = sizeof(struct presign),
+    .result_bytes = sizeof(mpc_cggmp_presig),
+    .max_payload_bytes = 0,
+    .echo_exchange = MPC_PROTOCOL_ROUND(3),
+    .init = presign_init,
+    .pattern = presign_pattern,
+    .round_start = presign_start,
+    .round_complete = presign_complete,
+    .take_result = presign_take,
+    .clear = presign_clear,
+};
+
+/* ---- interactive sign: presign rounds 1-3, then σ_i in round 4 ----------- */
+
+struct isign {
+    struct presign ps;
+    uint8_t digest[MPC_ECDSA_DIGEST_BYTES];
+    mpc_point pubkey;
+    mpc_point big_r;
+    mpc_scalar sigma; /* published in round 4 */
+    mpc_cggmp_sign_result result;
+};
+
+static mpc_err isign_init(void *state, const mpc_session_info *info,
+                          const void *input)
+{
+    struct isign *st = state;
+    const mpc_cggmp_sign_input *in = input;
+    mpc_err err = presign_init(&st->ps, info, in ? &in->presign : NULL);
+    if (err != MPC_OK)
+        return err;
+    memcpy(st->digest, in->digest, sizeof(st->digest));
+    st->pubkey = in->presign.derive != NULL ? in->presign.derive->pub
+                                            : in->presign.key->pubkey;
+    return MPC_OK;
+}
+
+static unsigned isign_pattern(const void *state, unsigned round, unsigned from,
+                              unsigned to)
+{
+    (void)state;
+    (void)from;
+    (void)to;
+    return round == 4 ? MPC_PROTOCOL_BCAST
+                      : MPC_PROTOCOL_BCAST | MPC_PROTOCOL_P2P;
+}
+
+static mpc_err isign_start(void *state, unsigned round, mpc_session_outbox *out)
+{
+    struct isign *st = state;
+    if (round < 4)
+        return presign_start(&st->ps, round, out);
+    st->big_r = st->ps.out.big_r;
+    if (mpc_cggmp_sign_share_digest(st->ps.g, &st->sigma, &st->ps.out,
+                                    st->digest) != MPC_OK)
+        return MPC_ERR_INTERNAL; /* R was checked in round 3 */
+    mpc_wire_write_scalar(mpc_session_outbox_bcast(out), st->ps.g, &st->sigma);
+    return MPC_OK;
+}
+
+static mpc_err isign_complete4(struct isign *st, mpc_session_inbox *in)
+{
+    uint8_t shares[MAXP][MPC_CGGMP_SIGN_SHARE_BYTES];
+    uint32_t pos[MAXP];
+    mpc_cggmp_combine_input ci;
+    mpc_blame b;
+    mpc_err err;
+
+    for (unsigned j = 0; j < st->ps.n; j++) {
+        const uint8_t *p;
+        size_t len;
+        pos[j] = j;
+        memset(shares[j], 0xff, sizeof(shares[j])); /* >= n: unparseable */
+        if (j == st->ps.self)
+            mpc_scalar_serialize(st->ps.g, shares[j], &st->sigma);
+        else if (mpc_session_inbox_bcast(in, j, &p, &len) &&
+                 len == MPC_CGGMP_SIGN_SHARE_BYTES)
+            memcpy(shares[j], p, len);
+    }
+    memset(&ci, 0, sizeof(ci));
+    ci.pubkey = &st->pubkey;
+    ci.digest = st->digest;
+    ci.big_r = &st->big_r;
+    ci.count = st->ps.n;
+    ci.positions = pos;
+    ci.shares = (const uint8_t(*)[MPC_CGGMP_SIGN_SHARE_BYTES])shares;
+    err = mpc_cggmp_sign_combine(st->ps.g, &st->result.sig, &b, &ci);
+    if (err == MPC_OK) {
+        mpc_point_serialize(st->ps.g, st->result.pubkey, &st->pubkey);
+        return MPC_OK;
+    }
+    if (mpc_blame_count(&b) == 0) {
+        mpc_session_inbox_blame(in, MPC_BLAME_NOBODY, b.reason, b.detail);
+        return err;
+    }
+    for (unsigned j = 0; j < st->ps.n; j++)
+        if (mpc_blame_has(&b, j))
+            mpc_session_inbox_blame(in, j, b.reason,
+                                    "cggmp sign: bad signature share");
+    return err;
+}
+
+static mpc_err isign_complete(void *state, unsigned round,
+                              mpc_session_inbox *in)
+{
+    struct isign *st = state;
+    if (round < 4)
+        return presign_complete(&st->ps, round, in);
+    return isign_complete4(st, in);
+}
+
+static void isign_take(void *state, void *result)
+{
+    struct isign *st = state;
+    memcpy(result, &st->result, sizeof st->result);
+}
+
+static void isign_clear(void *state)
+{
+    struct isign *st = state;
+    presign_clear(&st->ps);
+    mpc_wipe(st, sizeof *st);
+}
+
+const mpc_protocol mpc_cggmp_sign_protocol = {
+    .id = MPC_CGGMP_SIGN_PROTOCOL_ID,
+    .name = "cggmp21-secp256k1-sign",
+    .rounds = 4,
+    .state_bytes = sizeof(struct isign),
+    .result_bytes = sizeof(mpc_cggmp_sign_result),
+    .max_payload_bytes = 0,
+    .echo_exchange = MPC_PROTOCOL_ROUND(3),
+    .init = isign_init,
+    .pattern = isign_pattern,
+    .round_start = isign_start,
+    .round_complete = isign_complete,
+    .take_result = isign_take,
+    .clear = isign_clear,
+};
