@@ -1,0 +1,850 @@
+/*
+ * node/ops.c — the ops object: SessionStart fan-out and acceptance, key
+ * records, client results (see ops.h).
+ *
+ * Key record layout (share version 1, curve Ed25519), all in one sealed
+ * keystore value:
+ *   u8 format (1) | u8 n | u8 self | u8 threshold
+ *   32 group key | 32 share (secret)
+ *   n times: u8 len | node id | 32 identifier | 32 verifying share
+ */
+#include "node/ops_internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mpc/frost_session.h"
+#include "node/barrier.h"
+#include "mpc/mem.h"
+
+#define KEY_FORMAT 1
+#define PUBLISH_TIMEOUT_MS 5000
+#define ED25519 MPC_CURVE_ED25519
+
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- key records -------------------------------------------------------- */
+
+mpc_err node_ops_key_store(node_ops *o, const char *wallet,
+                           const mpc_frost_key_result *r,
+                           const char *const *parties, size_t n)
+{
+    if (n != r->n || n > NODE_OPS_COMMITTEE_MAX || !r->has_key)
+        return MPC_ERR_INVALID_ARG;
+    const mpc_group *g = mpc_ctx_group(o->cfg.ctx, ED25519);
+    size_t cap = 4 + 64 + n * (1 + NODE_ENVELOPE_ID_MAX_BYTES + 64);
+    uint8_t *buf = malloc(cap);
+    if (buf == NULL)
+        return MPC_ERR_NOMEM;
+    size_t p = 0;
+    buf[p++] = KEY_FORMAT;
+    buf[p++] = (uint8_t)n;
+    buf[p++] = (uint8_t)r->self;
+    buf[p++] = (uint8_t)r->threshold;
+    mpc_point_serialize(g, buf + p, &r->group_pk);
+    p += 32;
+    mpc_scalar_serialize(g, buf + p, &r->key.share);
+    p += 32;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(parties[i]);
+        buf[p++] = (uint8_t)len;
+        memcpy(buf + p, parties[i], len);
+        p += len;
+        mpc_scalar_serialize(g, buf + p, &r->ids[i]);
+        p += 32;
+        mpc_point_serialize(g, buf + p, &r->vshares[i]);
+        p += 32;
+    }
+    mpc_err e = node_keystore_share_put(o->cfg.ks, NODE_KEYSTORE_ED25519,
+                                        wallet, 1, buf, p);
+    mpc_wipe(buf, cap);
+    free(buf);
+    return e;
+}
+
+void node_ops_key_clear(node_ops_key *k)
+{
+    if (k != NULL)
+        mpc_wipe(k, sizeof *k);
+}
+
+static mpc_err key_parse(const mpc_group *g, node_ops_key *k, const uint8_t *b,
+                         size_t len)
+{
+    if (len < 68 || b[0] != KEY_FORMAT || b[1] < 2 ||
+        b[1] > NODE_OPS_COMMITTEE_MAX || b[2] >= b[1] || b[3] < 2 ||
+        b[3] > b[1])
+        return MPC_ERR_PARSE;
+    k->n = b[1];
+    k->self = b[2];
+    k->key.threshold = b[3];
+    size_t p = 4;
+    if (mpc_point_parse(g, &k->key.group_pk, b + p, 32) != MPC_OK ||
+        mpc_scalar_parse(g, &k->key.share, b + p + 32) != MPC_OK)
+        return MPC_ERR_PARSE;
+    p += 64;
+    for (size_t i = 0; i < k->n; i++) {
+        if (p >= len)
+            return MPC_ERR_PARSE;
+        size_t idl = b[p++];
+        if (idl == 0 || idl > NODE_ENVELOPE_ID_MAX_BYTES || len - p < idl + 64)
+            return MPC_ERR_PARSE;
+        memcpy(k->node_ids[i], b + p, idl);
+        k->node_ids[i][idl] = '\0';
+        p += idl;
+        if (mpc_scalar_parse(g, &k->ids[i], b + p) != MPC_OK ||
+            mpc_point_parse(g, &k->vshares[i], b + p + 32, 32) != MPC_OK)
+            return MPC_ERR_PARSE;
+        p += 64;
+    }
+    if (p != len)
+        return MPC_ERR_PARSE;
+    k->key.id = k->ids[k->self];
+    return MPC_OK;
+}
+
+mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
+                          const char *wallet, uint32_t want_version)
+{
+    memset(k, 0, sizeof *k);
+    *version = 0;
+    uint8_t *b = NULL;
+    size_t len = 0;
+    mpc_err e;
+    if (want_version == 0)
+        e = node_keystore_share_get_latest(o->cfg.ks, version, &b, &len,
+                                           NODE_KEYSTORE_ED25519, wallet);
+    else {
+        e = node_keystore_share_get(o->cfg.ks, &b, &len, NODE_KEYSTORE_ED25519,
+                                    wallet, want_version);
+        *version = e == MPC_OK ? want_version : 0;
+    }
+    if (e != MPC_OK)
+        return e;
+    e = key_parse(mpc_ctx_group(o->cfg.ctx, ED25519), k, b, len);
+    node_keystore_value_free(b, len);
+    if (e != MPC_OK) {
+        node_ops_key_clear(k);
+        *version = 0;
+    }
+    return e;
+}
+
+/* ---- shared helpers ----------------------------------------------------- */
+
+void node_ops_session_spec_init(const node_ops *o, node_session_spec *spec,
+                                const node_ops_start *st)
+{
+    memset(spec, 0, sizeof *spec);
+    memcpy(spec->sid, st->sid, sizeof spec->sid);
+    spec->op = st->op;
+    spec->parties = st->parties;
+    spec->n_parties = st->n_parties;
+    spec->threshold = st->msg->threshold;
+    spec->round_timeout_ms = st->msg->round_timeout_ms;
+    spec->barrier_timeout_ms = st->msg->barrier_timeout_ms;
+    (void)o;
+}
+
+void node_ops_problem_from_session(node_client_problem *p, mpc_err e,
+                                   const mpc_blame *b,
+                                   node_client_fail protocol)
+{
+    if (e == MPC_ERR_TIMEOUT)
+        node_client_problem_set(p, NODE_CLIENT_FAIL_TIMEOUT,
+                                "session: %s (round %u)", b->detail, b->round);
+    else
+        node_client_problem_set(p, protocol, "session: %s: %s", mpc_err_str(e),
+                                b->detail);
+}
+
+static node_client_op client_op(node_envelope_op op)
+{
+    return op == NODE_ENVELOPE_OP_KEYGEN_EDDSA ? NODE_CLIENT_OP_KEYGEN
+                                               : NODE_CLIENT_OP_SIGN;
+}
+
+/* Parses and authenticates a client request; the problem says why not. */
+static bool check_request(node_ops *o, node_client_request *req,
+                          node_client_problem *p, node_client_op op,
+                          const uint8_t *body, size_t len)
+{
+    if (node_client_request_parse(req, p, op, body, len) != MPC_OK)
+        return false;
+    return node_client_request_authenticate(
+               p, req, o->cfg.initiator_alg, o->cfg.initiator_key,
+               o->cfg.initiator_key_len, o->cfg.auth,
+               o->cfg.allow_legacy_path) == MPC_OK;
+}
+
+/* Fills `st` from a packed SessionStart and checks the request itself. */
+static bool start_accept(node_ops *o, node_ops_start *st,
+                         node_client_problem *p,
+                         const uint8_t sid[NODE_ENVELOPE_SID_BYTES],
+                         node_envelope_op op, const uint8_t *bytes, size_t len)
+{
+    memset(st, 0, sizeof *st);
+    memcpy(st->sid, sid, sizeof st->sid);
+    st->op = op;
+    ProtobufCMessage *m = NULL;
+    if (node_envelope_control_parse(&m, NODE_ENVELOPE_SESSION_START, bytes,
+                                    len) != MPC_OK) {
+        node_client_problem_set(p, NODE_CLIENT_FAIL_DECODE, "start: bad");
+        return false;
+    }
+    st->msg = (Mpcium__V1__SessionStart *)m;
+    bool self_in = false;
+    st->n_parties = st->msg->n_parties;
+    for (size_t i = 0; i < st->n_parties; i++) {
+        st->parties[i] = st->msg->parties[i];
+        self_in = self_in || strcmp(st->parties[i], o->cfg.self->id) == 0;
+    }
+    if (!self_in) {
+        node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
+                                "start: not a party");
+        return false;
+    }
+    return check_request(o, &st->req, p, client_op(op), st->msg->request.data,
+                         st->msg->request.len);
+}
+
+static void start_clear(node_ops_start *st)
+{
+    node_client_request_clear(&st->req);
+    node_envelope_control_free(&st->msg->base);
+    memset(st, 0, sizeof *st);
+}
+
+static void run_member(node_ops *o, const node_ops_start *st,
+                       node_ops_result *r)
+{
+    if (st->op == NODE_ENVELOPE_OP_KEYGEN_EDDSA)
+        node_ops_keygen_member(o, st, r);
+    else
+        node_ops_sign_member(o, st, r);
+}
+
+/* ---- member results (docs/wire.md §1 step 7) ----------------------------- */
+
+#define RESULT_PREFIX "mpcium.v1.r."
+/* Members report right after their own DONE, which the echoed last round
+ * makes near-simultaneous: this only bounds a member that died. */
+#define REPORT_WAIT_MS 5000u
+
+static void result_subject(char *out, size_t cap, const uint8_t *sid)
+{
+    char hex[2 * NODE_ENVELOPE_SID_BYTES + 1];
+    for (size_t i = 0; i < NODE_ENVELOPE_SID_BYTES; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sid[i]);
+    snprintf(out, cap, RESULT_PREFIX "%s", hex);
+}
+
+/* What the coordinator hears back from the other members of a session. */
+typedef struct collector {
+    node_ops *o;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t sid[NODE_ENVELOPE_SID_BYTES];
+    node_envelope_op op;
+    const char *const *parties;
+    size_t n;
+    size_t n_got;
+    bool got[NODE_OPS_COMMITTEE_MAX];
+    bool ok[NODE_OPS_COMMITTEE_MAX];
+    uint8_t pub[NODE_OPS_COMMITTEE_MAX][32];
+    char code[NODE_OPS_COMMITTEE_MAX][72];
+    node_sub *sub;
+} collector;
+
+/* Transport thread: authenticate, record, wake the coordinator. */
+static void on_member_result(const node_msg *msg, void *ud)
+{
+    collector *c = ud;
+    node_ops *o = c->o;
+    node_envelope env;
+    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, o->cfg.n_peers,
+                           msg->data, msg->len) != MPC_OK)
+        return;
+    size_t i = 0;
+    while (i < c->n && strcmp(c->parties[i], env.sender) != 0)
+        i++;
+    if (env.meta.kind == NODE_ENVELOPE_SESSION_RESULT && env.meta.op == c->op &&
+        memcmp(env.meta.sid, c->sid, sizeof c->sid) == 0 && i < c->n) {
+        const Mpcium__V1__SessionResult *res =
+            (const Mpcium__V1__SessionResult *)env.control;
+        pthread_mutex_lock(&c->mu);
+        if (!c->got[i]) {
+            c->got[i] = true;
+            c->n_got++;
+            c->ok[i] =
+                res->error == 0 && res->stored && res->public_key.len == 32;
+            if (c->ok[i])
+                memcpy(c->pub[i], res->public_key.data, 32);
+            snprintf(c->code[i], sizeof c->code[i], "%s", res->error_code);
+            pthread_cond_broadcast(&c->cv);
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+    node_envelope_clear(&env);
+}
+
+static bool collector_init(collector *c, node_ops *o, node_envelope_op op,
+                           const char *const *parties, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->o = o;
+    c->op = op;
+    c->parties = parties;
+    c->n = n;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&c->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc != 0)
+        return false;
+    if (pthread_mutex_init(&c->mu, NULL) != 0) {
+        pthread_cond_destroy(&c->cv);
+        return false;
+    }
+    return true;
+}
+
+static mpc_err collector_listen(collector *c, const uint8_t *sid)
+{
+    memcpy(c->sid, sid, sizeof c->sid);
+    char subject[NODE_SUBJECT_MAX_BYTES + 1];
+    result_subject(subject, sizeof subject, sid);
+    return node_transport_subscribe(c->o->cfg.t, &c->sub, subject,
+                                    on_member_result, c);
+}
+
+static void collector_clear(collector *c)
+{
+    if (node_transport_unsubscribe(c->o->cfg.t, &c->sub) != MPC_OK)
+        c->sub = NULL;
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+}
+
+/* Waits (bounded) until every other party has reported. */
+static void collector_wait(collector *c, uint64_t wait_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(wait_ms / 1000u);
+    ts.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->mu);
+    while (c->n_got + 1u < c->n &&
+           pthread_cond_timedwait(&c->cv, &c->mu, &ts) == 0) {
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Keygen succeeds only when every other member stored the same key. */
+static void collector_check_keygen(collector *c, node_ops_result *r)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n && r->problem.fail == 0; i++) {
+        if (strcmp(c->parties[i], c->o->cfg.self->id) == 0)
+            continue;
+        if (!c->got[i])
+            node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_TIMEOUT,
+                                    "keygen: %s did not confirm",
+                                    c->parties[i]);
+        else if (!c->ok[i] || memcmp(c->pub[i], r->eddsa_pub, 32) != 0)
+            node_client_problem_set(
+                &r->problem, NODE_CLIENT_FAIL_KEYGEN_PROTOCOL,
+                "keygen: %s failed: %s", c->parties[i], c->code[i]);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* After a failure of our own: a member that refused or failed is the
+ * better explanation (e.g. it already holds the wallet). */
+static void collector_explain(collector *c, node_ops_result *r,
+                              const char *what)
+{
+    /* Members that timed out only echo the culprit's silence: name one
+     * that failed for a reason of its own first. */
+    const char *timeout =
+        node_client_code_str(node_client_fail_code(NODE_CLIENT_FAIL_TIMEOUT));
+    pthread_mutex_lock(&c->mu);
+    size_t pick = c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->got[i] || c->ok[i] || c->code[i][0] == '\0')
+            continue;
+        if (pick == c->n || strcmp(c->code[pick], timeout) == 0)
+            pick = i;
+    }
+    if (pick < c->n)
+        node_client_problem_set(&r->problem, r->problem.fail,
+                                "%s: %s failed: %s", what, c->parties[pick],
+                                c->code[pick]);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* A member reports its outcome to the coordinator (`to`). */
+static void send_member_result(node_ops *o, const node_envelope_peer *to,
+                               const uint8_t *sid, node_envelope_op op,
+                               const node_ops_result *r)
+{
+    Mpcium__V1__SessionResult res = MPCIUM__V1__SESSION_RESULT__INIT;
+    bool fail = r->problem.fail != 0;
+    char reason[NODE_CLIENT_REASON_BYTES];
+    if (fail) {
+        res.error = MPC_ERR_PROTOCOL;
+        res.error_code = (char *)node_client_code_str(r->problem.code);
+        snprintf(reason, sizeof reason, "%s", r->problem.reason);
+        res.reason = reason;
+    } else {
+        res.public_key.data = (uint8_t *)r->eddsa_pub;
+        res.public_key.len = 32;
+        res.stored = op == NODE_ENVELOPE_OP_KEYGEN_EDDSA;
+    }
+    uint8_t payload[1024];
+    size_t plen = mpcium__v1__session_result__get_packed_size(&res);
+    if (plen > sizeof payload)
+        return;
+    mpcium__v1__session_result__pack(&res, payload);
+    node_envelope_meta meta = {.op = op,
+                               .kind = NODE_ENVELOPE_SESSION_RESULT,
+                               .timestamp_ms = wall_ms()};
+    memcpy(meta.sid, sid, sizeof meta.sid);
+    uint8_t env[2048];
+    size_t elen = 0;
+    char subject[NODE_SUBJECT_MAX_BYTES + 1];
+    result_subject(subject, sizeof subject, sid);
+    if (node_envelope_seal(o->cfg.ctx, env, sizeof env, &elen, o->cfg.self, to,
+                           &meta, payload, plen) == MPC_OK &&
+        node_transport_publish(o->cfg.t, subject, NULL, NULL, 0, env, elen) !=
+            MPC_OK) {
+        /* The coordinator then reports this member as silent. */
+    }
+}
+
+/* ---- members ------------------------------------------------------------ */
+
+typedef struct member_job {
+    node_ops *o;
+    size_t len;
+    uint8_t data[];
+} member_job;
+
+/* Records `sid`; false when it was seen before (a replayed start). The
+ * ring's bound is far above what the start deadlines let an attacker
+ * replay in time: a start older than the ring has long timed out. */
+static bool sid_first_time(node_ops *o, const uint8_t *sid)
+{
+    pthread_mutex_lock(&o->mu);
+    bool fresh = true;
+    for (size_t i = 0; fresh && i < o->n_seen; i++)
+        fresh = memcmp(o->seen[i], sid, NODE_ENVELOPE_SID_BYTES) != 0;
+    if (fresh) {
+        memcpy(o->seen[o->seen_next], sid, NODE_ENVELOPE_SID_BYTES);
+        o->seen_next = (o->seen_next + 1u) % NODE_OPS_SEEN_MAX;
+        if (o->n_seen < NODE_OPS_SEEN_MAX)
+            o->n_seen++;
+    }
+    pthread_mutex_unlock(&o->mu);
+    return fresh;
+}
+
+static void *member_thread(void *arg)
+{
+    member_job *job = arg;
+    node_ops *o = job->o;
+    node_envelope env;
+    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, o->cfg.n_peers,
+                           job->data, job->len) == MPC_OK) {
+        bool ok = env.meta.kind == NODE_ENVELOPE_SESSION_START &&
+                  (env.meta.op == NODE_ENVELOPE_OP_KEYGEN_EDDSA ||
+                   env.meta.op == NODE_ENVELOPE_OP_SIGN_EDDSA) &&
+                  sid_first_time(o, env.meta.sid);
+        node_ops_start *st = calloc(1, sizeof *st);
+        node_ops_result *r = calloc(1, sizeof *r);
+        if (ok && st != NULL && r != NULL) {
+            if (start_accept(o, st, &r->problem, env.meta.sid, env.meta.op,
+                             env.payload, env.payload_len))
+                run_member(o, st, r);
+            /* Refusals too: the coordinator names the refusing member. */
+            send_member_result(o, &o->cfg.peers[env.peer], env.meta.sid,
+                               env.meta.op, r);
+        }
+        if (st != NULL && st->msg != NULL)
+            start_clear(st);
+        free(st);
+        if (r != NULL)
+            mpc_wipe(r, sizeof *r);
+        free(r);
+        node_envelope_clear(&env);
+    }
+    free(job);
+    pthread_mutex_lock(&o->mu);
+    o->members--;
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+    return NULL;
+}
+
+/* Transport thread: copy and hand to a member thread, never block. */
+static void on_start(const node_msg *msg, void *ud)
+{
+    node_ops *o = ud;
+    if (msg->len > NODE_ENVELOPE_MAX_BYTES)
+        return;
+    member_job *job = malloc(sizeof *job + msg->len);
+    if (job == NULL)
+        return;
+    job->o = o;
+    job->len = msg->len;
+    memcpy(job->data, msg->data, msg->len);
+    pthread_mutex_lock(&o->mu);
+    bool full = o->members >= NODE_OPS_MEMBERS_MAX;
+    if (!full)
+        o->members++;
+    pthread_mutex_unlock(&o->mu);
+    if (full) {
+        free(job);
+        return;
+    }
+    pthread_t th;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&th, &at, member_thread, job) != 0) {
+        free(job);
+        pthread_mutex_lock(&o->mu);
+        o->members--;
+        pthread_cond_broadcast(&o->cv);
+        pthread_mutex_unlock(&o->mu);
+    }
+    pthread_attr_destroy(&at);
+}
+
+/* ---- the object --------------------------------------------------------- */
+
+mpc_err node_ops_new(node_ops **out, const node_ops_config *cfg)
+{
+    if (out == NULL)
+        return MPC_ERR_INVALID_ARG;
+    *out = NULL;
+    if (cfg == NULL || cfg->t == NULL || cfg->ctx == NULL ||
+        cfg->self == NULL || cfg->peers == NULL || cfg->sessions == NULL ||
+        cfg->ks == NULL || cfg->threshold < 2 ||
+        cfg->threshold > cfg->n_peers + 1u ||
+        cfg->n_peers + 1u > NODE_OPS_COMMITTEE_MAX ||
+        node_client_pubkey_check(cfg->initiator_alg, cfg->initiator_key,
+                                 cfg->initiator_key_len) != MPC_OK)
+        return MPC_ERR_INVALID_ARG;
+    node_ops *o = calloc(1, sizeof *o);
+    if (o == NULL)
+        return MPC_ERR_NOMEM;
+    if (pthread_mutex_init(&o->mu, NULL) != 0) {
+        free(o);
+        return MPC_ERR_NOMEM;
+    }
+    if (pthread_cond_init(&o->cv, NULL) != 0) {
+        pthread_mutex_destroy(&o->mu);
+        free(o);
+        return MPC_ERR_NOMEM;
+    }
+    o->cfg = *cfg;
+    *out = o;
+    return MPC_OK;
+}
+
+mpc_err node_ops_listen(node_ops *o)
+{
+    if (o == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (o->start_sub != NULL)
+        return MPC_ERR_STATE;
+    return node_transport_subscribe(o->cfg.t, &o->start_sub,
+                                    NODE_OPS_START_SUBJECT, on_start, o);
+}
+
+void node_ops_free(node_ops *o)
+{
+    if (o == NULL)
+        return;
+    if (node_transport_unsubscribe(o->cfg.t, &o->start_sub) != MPC_OK)
+        o->start_sub = NULL;
+    pthread_mutex_lock(&o->mu);
+    while (o->members > 0)
+        pthread_cond_wait(&o->cv, &o->mu);
+    pthread_mutex_unlock(&o->mu);
+    pthread_cond_destroy(&o->cv);
+    pthread_mutex_destroy(&o->mu);
+    free(o);
+}
+
+void node_ops_outcome_clear(node_ops_outcome *oc)
+{
+    if (oc == NULL)
+        return;
+    free(oc->result);
+    memset(oc, 0, sizeof *oc);
+}
+
+/* ---- coordinator -------------------------------------------------------- */
+
+/* The result JSON of `op` for `req` (may be partly empty when the request
+ * did not parse) and `r`. */
+static mpc_err encode_result(uint8_t **out, size_t *len, node_client_op op,
+                             const node_client_request *req,
+                             const node_ops_result *r)
+{
+    bool fail = r->problem.fail != 0;
+    if (op == NODE_CLIENT_OP_KEYGEN) {
+        const char *w = req->wallet_id.s;
+        return fail ? node_client_keygen_result_error(out, len, w, &r->problem)
+                    : node_client_keygen_result_success(
+                          out, len, w, r->has_ecdsa ? r->ecdsa_pub : NULL,
+                          r->eddsa_pub);
+    }
+    node_client_sign_ids ids = {.network_internal_code =
+                                    req->network_internal_code,
+                                .wallet_id = req->wallet_id.s,
+                                .tx_id = req->tx_id.s};
+    return fail ? node_client_sign_result_error(out, len, &ids, &r->problem,
+                                                r->problem.fail ==
+                                                    NODE_CLIENT_FAIL_TIMEOUT)
+                : node_client_sign_result_eddsa(out, len, &ids, r->sig);
+}
+
+static const char *request_id(node_client_op op, const node_client_request *req)
+{
+    const char *id =
+        op == NODE_CLIENT_OP_KEYGEN ? req->wallet_id.s : req->tx_id.s;
+    return id[0] != '\0' ? id : "unknown";
+}
+
+static mpc_err publish(node_ops *o, node_ops_outcome *oc)
+{
+    node_header hdr = {.key = NODE_CLIENT_HDR_MSG_ID, .value = oc->msg_id};
+    return node_transport_js_publish(o->cfg.t, oc->subject, &hdr, 1, oc->result,
+                                     oc->result_len, oc->msg_id,
+                                     PUBLISH_TIMEOUT_MS, NULL);
+}
+
+/* The replay guard's id for a request: SHA-256 of its result Nats-Msg-Id,
+ * hex (keystore ids are at most 128 bytes). */
+static void guard_id(char out[65], const char *msg_id)
+{
+    uint8_t h[32];
+    crypto_hash_sha256(h, (const uint8_t *)msg_id, strlen(msg_id));
+    for (size_t i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* Builds, signs and fans out the SessionStart; fills `st` for our part. */
+static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
+                    node_client_problem *p, node_client_op cop,
+                    const uint8_t *body, size_t len, const char *const *parties,
+                    size_t n, uint32_t threshold, uint32_t version)
+{
+    Mpcium__V1__SessionStart s = MPCIUM__V1__SESSION_START__INIT;
+    node_envelope_op op = cop == NODE_CLIENT_OP_KEYGEN
+                              ? NODE_ENVELOPE_OP_KEYGEN_EDDSA
+                              : NODE_ENVELOPE_OP_SIGN_EDDSA;
+    uint8_t nonce[32];
+    mpc_ctx_random(o->cfg.ctx, nonce, sizeof nonce);
+    s.operation = (Mpcium__V1__Operation)op;
+    s.nonce.data = nonce;
+    s.nonce.len = sizeof nonce;
+    s.request.data = (uint8_t *)body;
+    s.request.len = len;
+    s.n_parties = n;
+    s.parties = (char **)parties;
+    s.threshold = threshold;
+    s.key_version = version;
+    s.round_timeout_ms = o->cfg.round_timeout_ms != 0
+                             ? o->cfg.round_timeout_ms
+                             : MPC_SESSION_TIMEOUT_DEFAULT_MS;
+    s.barrier_timeout_ms = o->cfg.barrier_timeout_ms != 0
+                               ? o->cfg.barrier_timeout_ms
+                               : NODE_BARRIER_TOTAL_DEFAULT_MS;
+    size_t slen = mpcium__v1__session_start__get_packed_size(&s);
+    uint8_t *sb = malloc(slen);
+    size_t cap = node_envelope_seal_bound(slen);
+    uint8_t *env = malloc(cap);
+    bool ok = sb != NULL && env != NULL;
+    uint8_t sid[NODE_ENVELOPE_SID_BYTES];
+    size_t elen = 0;
+    if (ok) {
+        mpcium__v1__session_start__pack(&s, sb);
+        ok = node_envelope_start_sid(sid, o->cfg.self->id, sb, slen) == MPC_OK;
+    }
+    if (ok) {
+        node_envelope_meta meta = {.op = op,
+                                   .kind = NODE_ENVELOPE_SESSION_START,
+                                   .timestamp_ms = wall_ms()};
+        memcpy(meta.sid, sid, sizeof sid);
+        ok = node_envelope_seal(o->cfg.ctx, env, cap, &elen, o->cfg.self, NULL,
+                                &meta, sb, slen) == MPC_OK;
+    }
+    /* Listen for the members' results before any member can send one. */
+    if (ok)
+        ok = collector_listen(c, sid) == MPC_OK;
+    if (ok)
+        ok = node_transport_publish(o->cfg.t, NODE_OPS_START_SUBJECT, NULL,
+                                    NULL, 0, env, elen) == MPC_OK;
+    if (!ok)
+        node_client_problem_set(p, NODE_CLIENT_FAIL_PEER_UNAVAILABLE,
+                                "start: could not fan out");
+    else
+        ok =
+            sid_first_time(o, sid) && start_accept(o, st, p, sid, op, sb, slen);
+    free(sb);
+    free(env);
+    return ok;
+}
+
+/* Everything after authentication and the replay guard. */
+static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
+                       const node_client_request *req, const uint8_t *body,
+                       size_t len)
+{
+    const char *parties[NODE_OPS_COMMITTEE_MAX];
+    char names[NODE_OPS_COMMITTEE_MAX][NODE_ENVELOPE_ID_MAX_BYTES + 1];
+    size_t n = 0;
+    uint32_t threshold = o->cfg.threshold;
+    uint32_t version = 0;
+    if (op == NODE_CLIENT_OP_KEYGEN) {
+        parties[n++] = o->cfg.self->id;
+        for (size_t i = 0; i < o->cfg.n_peers; i++)
+            parties[n++] = o->cfg.peers[i].id;
+    } else {
+        if (!node_ops_sign_committee(o, names, &n, &version, &r->problem, req))
+            return;
+        for (size_t i = 0; i < n; i++)
+            parties[i] = names[i];
+        threshold = (uint32_t)n;
+    }
+    node_ops_start *st = calloc(1, sizeof *st);
+    collector *c = calloc(1, sizeof *c);
+    node_envelope_op eop = op == NODE_CLIENT_OP_KEYGEN
+                               ? NODE_ENVELOPE_OP_KEYGEN_EDDSA
+                               : NODE_ENVELOPE_OP_SIGN_EDDSA;
+    if (st == NULL || c == NULL || !collector_init(c, o, eop, parties, n)) {
+        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_NOMEM, "start");
+        free(st);
+        free(c);
+        return;
+    }
+    if (fan_out(o, st, c, &r->problem, op, body, len, parties, n, threshold,
+                version))
+        run_member(o, st, r);
+    else if (r->problem.fail == 0)
+        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_INTERNAL,
+                                "start: refused");
+    /* Keygen: every member must have stored the same key. */
+    if (op == NODE_CLIENT_OP_KEYGEN && r->problem.fail == 0) {
+        collector_wait(c, REPORT_WAIT_MS);
+        collector_check_keygen(c, r);
+    } else if (r->problem.fail != 0) {
+        collector_explain(c, r,
+                          op == NODE_CLIENT_OP_KEYGEN ? "keygen" : "sign");
+    }
+    collector_clear(c);
+    free(c);
+    if (st->msg != NULL)
+        start_clear(st);
+    free(st);
+}
+
+mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
+                        const uint8_t *body, size_t len, const char *client_id)
+{
+    if (oc == NULL)
+        return MPC_ERR_INVALID_ARG;
+    memset(oc, 0, sizeof *oc);
+    if (o == NULL || (body == NULL && len > 0) ||
+        (op != NODE_CLIENT_OP_KEYGEN && op != NODE_CLIENT_OP_SIGN))
+        return MPC_ERR_INVALID_ARG;
+    const char *cid = client_id != NULL ? client_id : "";
+    if (node_client_client_id_check(cid, strlen(cid)) != MPC_OK)
+        cid = "";
+    node_client_request *req = calloc(1, sizeof *req);
+    node_ops_result *r = calloc(1, sizeof *r);
+    if (req == NULL || r == NULL) {
+        free(req);
+        free(r);
+        return MPC_ERR_NOMEM;
+    }
+    bool guarded = false;
+    char gid[65];
+    uint8_t digest[32];
+    crypto_hash_sha256(digest, body, len);
+    mpc_err e = MPC_OK;
+    /* A failure leaves its problem in r: answered below, at once. */
+    (void)check_request(o, req, &r->problem, op, body, len);
+    const char *id = request_id(op, req);
+    if (node_client_result_subject(oc->subject, sizeof oc->subject, op, cid,
+                                   id) != MPC_OK ||
+        node_client_result_msg_id(oc->msg_id, sizeof oc->msg_id, op, cid, id,
+                                  NULL) != MPC_OK) {
+        e = MPC_ERR_INTERNAL;
+        goto out;
+    }
+    if (r->problem.fail == 0) {
+        guard_id(gid, oc->msg_id);
+        node_keystore_req state;
+        uint8_t *stored = NULL;
+        size_t stored_len = 0;
+        mpc_err ge = node_keystore_request_begin(
+            o->cfg.ks, &state, &stored, &stored_len, gid, digest, wall_ms());
+        if (ge == MPC_OK && state == NODE_KEYSTORE_REQ_DONE) {
+            /* Our buffer, so node_ops_outcome_clear's free() is right. */
+            oc->result = malloc(stored_len);
+            if (oc->result != NULL)
+                memcpy(oc->result, stored, stored_len);
+            oc->result_len = stored_len;
+            node_keystore_value_free(stored, stored_len);
+            oc->replayed = true;
+            e = oc->result != NULL ? publish(o, oc) : MPC_ERR_NOMEM;
+            goto out;
+        }
+        if (ge == MPC_OK && state == NODE_KEYSTORE_REQ_NEW) {
+            guarded = true;
+            coordinate(o, r, op, req, body, len);
+        } else if (ge == MPC_OK || ge == MPC_ERR_CONFLICT) {
+            node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_DUPLICATE,
+                                    "request: duplicate");
+        } else {
+            node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_STORAGE_READ,
+                                    "request: replay guard");
+        }
+    }
+    oc->code = r->problem.fail != 0 ? r->problem.code : NODE_CLIENT_CODE_NONE;
+    e = encode_result(&oc->result, &oc->result_len, op, req, r);
+    if (e != MPC_OK)
+        goto out;
+    if (guarded &&
+        node_keystore_request_finish(o->cfg.ks, gid, digest, oc->result,
+                                     oc->result_len) != MPC_OK)
+        e = MPC_ERR_IO;
+    if (e == MPC_OK)
+        e = publish(o, oc);
+out:
+    node_client_request_clear(req);
+    free(req);
+    mpc_wipe(r, sizeof *r);
+    free(r);
+    if (e != MPC_OK)
+        node_ops_outcome_clear(oc);
+    return e;
+}
