@@ -162,15 +162,18 @@ $(BENCH_BIN): $(BENCH_OBJ) $(COMMON_OBJ) $(LIBMPC)
 tests-bin: $(TEST_BIN) $(PROGRAMS) $(if $(wildcard tests/integration/*.c),$(ITEST_BIN))
 
 # `make test`: set-up, build, then every suite; the aggregate line comes last.
+# Builds use every core; the runners decide their own parallelism.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps
-	@$(MAKE) --no-print-directory VARIANT=$(VARIANT) tests-bin
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=$(VARIANT) tests-bin
 	@scripts/run-tests.sh $(BUILD)
 
 check: tests-bin
 	@scripts/run-tests.sh $(BUILD)
 
 asan: deps
-	@$(MAKE) --no-print-directory VARIANT=asan tests-bin
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=asan tests-bin
 	@ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 scripts/run-tests.sh build/asan
@@ -191,7 +194,7 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 fuzz-build: deps
-	@$(MAKE) --no-print-directory VARIANT=fuzz lib $(if $(NODE_SRC),build/fuzz/libnode.a)
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=fuzz lib $(if $(NODE_SRC),build/fuzz/libnode.a)
 	@mkdir -p build/fuzz/bin
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
