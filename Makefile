@@ -1,5 +1,6 @@
 # mpcium-c — one entry point for building, testing and checking.
 #
+#   make demo     install missing Debian packages, build, run a local cluster demo
 #   make test     install missing Debian packages, build, run every test suite
 #   make asan     the same suite built with ASan+UBSan
 #   make lint     lib/ purity, symbol prefix, standalone headers, error table, format
@@ -92,7 +93,7 @@ FUZZ_HELPERS := $(filter-out $(FUZZ_SRC),$(wildcard tests/fuzz/*.c))
 FUZZ_SECONDS ?= 20
 
 .PHONY: all lib test check asan debug bench lint fuzz fuzz-build deps clean \
-        format ctime tests-bin help
+        format ctime tests-bin help demo demo-stop
 .DEFAULT_GOAL := all
 
 PROGRAMS := $(if $(wildcard node/main.c),$(NODE_BIN)) $(if $(CLI_SRC),$(CLI_BIN))
@@ -105,7 +106,7 @@ endif
 lib: $(LIBMPC)
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,13p' Makefile
 
 deps:
 	@scripts/deps.sh
@@ -185,6 +186,16 @@ bench: deps
 lint: deps
 	@$(MAKE) --no-print-directory VARIANT=release lib
 	@scripts/lint.sh build/release/libmpc.a
+
+# `make demo`: set-up, then a local cluster (nats-server + 3 nodes) runs
+# keygen and signing (docs/demo.md). DEMO_KEEP=1 leaves it running and
+# writes .demo/env; `make demo-stop` stops it.
+demo: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@BUILD=$(BUILD) scripts/demo.sh
+
+demo-stop:
+	@scripts/demo-stop.sh
 
 # `make ctime`: constant-time checks under valgrind (docs/constant-time.md).
 ctime: deps

@@ -44,5 +44,7 @@ bool cli_parse_count(const char *s, size_t min, size_t max, size_t *out);
 int cli_generate_peers(int argc, char **argv);
 int cli_generate_identity(int argc, char **argv);
 int cli_generate_initiator(int argc, char **argv);
+int cli_client_keygen(int argc, char **argv);
+int cli_client_sign(int argc, char **argv);
 
 #endif /* MPCIUM_CLI_H */

@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  generate-peers      write a peers file with random node ids\n"
     "  generate-identity   create a node's Ed25519 identity files\n"
     "  generate-initiator  create an event-initiator key pair\n"
+    "  keygen              ask the cluster for a new wallet (client)\n"
+    "  sign                ask the cluster to sign a message (client)\n"
     "  version             print the version\n"
     "  help                this text\n"
     "\n"
@@ -151,6 +153,10 @@ int main(int argc, char **argv)
         return cli_generate_identity(sub_argc, sub_argv);
     if (strcmp(cmd, "generate-initiator") == 0)
         return cli_generate_initiator(sub_argc, sub_argv);
+    if (strcmp(cmd, "keygen") == 0)
+        return cli_client_keygen(sub_argc, sub_argv);
+    if (strcmp(cmd, "sign") == 0)
+        return cli_client_sign(sub_argc, sub_argv);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("mpcium-cli %s (mpcium %s file formats)\n", CLI_VERSION,
                CLI_MPCIUM_VERSION);
