@@ -197,31 +197,10 @@ static mpc_err aux_start(void *state, unsigned round, mpc_session_outbox *out)
     return MPC_ERR_INTERNAL;
 }
 
-/* Blames j and returns err. */
-static mpc_err blame(mpc_session_inbox *in, unsigned j, mpc_blame_reason r,
-                     mpc_err err, const char *detail)
-{
-    mpc_session_inbox_blame(in, j, r, detail);
-    return err;
-}
-
 static mpc_err complete1(struct aux *st, mpc_session_inbox *in)
 {
-    mpc_err err = MPC_OK;
-    for (unsigned j = 0; j < st->n; j++) {
-        const uint8_t *p;
-        size_t len;
-        if (j == st->self)
-            continue;
-        (void)mpc_session_inbox_bcast(in, j, &p, &len);
-        if (len != MPC_CGGMP_COMMIT_BYTES) {
-            err = blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                        "cggmp aux: commitment is not 32 bytes");
-            continue;
-        }
-        memcpy(&st->commits[j * MPC_CGGMP_COMMIT_BYTES], p, len);
-    }
-    return err;
+    return mpc_cggmp_commits_read(in, st->n, st->self, st->commits,
+                                  "cggmp aux: commitment is not 32 bytes");
 }
 
 /* Opens party j's commitment and checks its modulus and Πprm. */
@@ -235,18 +214,18 @@ static mpc_err check_opening(struct aux *st, mpc_session_inbox *in, unsigned j)
     uint8_t v[MPC_CGGMP_COMMIT_BYTES];
     (void)mpc_session_inbox_bcast(in, j, &p, &len);
     if (len != st->opening_bytes)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp aux: opening has the wrong length");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                               "cggmp aux: opening has the wrong length");
     mpc_cggmp_commit(v, st->info->sid, MPC_CGGMP_AUX_PROTOCOL_ID, j, p, len);
     if (memcmp(v, &st->commits[j * MPC_CGGMP_COMMIT_BYTES], sizeof v) != 0)
-        return blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                     "cggmp aux: opening does not match commitment");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+                               "cggmp aux: opening does not match commitment");
     if (mpc_paillier_pk_parse(&st->out.pks[j], st->params, p, nb) != MPC_OK)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp aux: modulus too small or malformed");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                               "cggmp aux: modulus too small or malformed");
     if (mpc_rped_parse(&st->out.rped[j], st->params, p, 3 * nb) != MPC_OK)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp aux: ring-Pedersen s or t malformed");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                               "cggmp aux: ring-Pedersen s or t malformed");
     mpc_zk_prm_proof proof;
     mpc_transcript t;
     mpc_zk_prm_proof_init(&proof);
@@ -260,10 +239,11 @@ static mpc_err check_opening(struct aux *st, mpc_session_inbox *in, unsigned j)
     if (err == MPC_ERR_NOMEM)
         return err;
     if (err == MPC_ERR_PARSE)
-        return blame(in, j, MPC_BLAME_PARSE, err, "cggmp aux: malformed Πprm");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, err,
+                               "cggmp aux: malformed Πprm");
     if (err != MPC_OK)
-        return blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                     "cggmp aux: Πprm does not verify");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+                               "cggmp aux: Πprm does not verify");
     const uint8_t *rho_j = p + 3 * nb + prm_bytes;
     for (size_t k = 0; k < RHO_BYTES; k++)
         st->rho[k] ^= rho_j[k];
@@ -319,10 +299,10 @@ static mpc_err check_proofs(struct aux *st, mpc_session_inbox *in, unsigned j)
     if (err == MPC_ERR_NOMEM)
         return err;
     if (err == MPC_ERR_PARSE)
-        return blame(in, j, MPC_BLAME_PARSE, err,
-                     "cggmp aux: malformed Πmod or Πfac");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, err,
+                               "cggmp aux: malformed Πmod or Πfac");
     if (err != MPC_OK)
-        return blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY, what);
+        return mpc_cggmp_blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY, what);
     return MPC_OK;
 }
 

@@ -5,10 +5,13 @@
 #ifndef MPC_CGGMP_INTERNAL_H
 #define MPC_CGGMP_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mpc/cggmp.h"
+#include "mpc/protocol.h"
+#include "mpc/transcript.h"
 
 /**
  * Value of mpc_cggmp_presig.magic while a presignature is unused. The
@@ -31,6 +34,48 @@
 void mpc_cggmp_commit(uint8_t out[MPC_CGGMP_COMMIT_BYTES], const uint8_t *sid32,
                       uint32_t protocol_id, unsigned party,
                       const uint8_t *payload, size_t len);
+
+/**
+ * Blames party j (or MPC_BLAME_NOBODY) for `r` with `detail` and returns
+ * `err`, so that a completion step can blame and fail in one statement.
+ */
+MPC_WARN_UNUSED mpc_err mpc_cggmp_blame(mpc_session_inbox *in, unsigned j,
+                                        mpc_blame_reason r, mpc_err err,
+                                        const char *detail);
+
+/**
+ * Round one of the commit-reveal protocols (keygen, aux-info): copies every
+ * other party j's broadcast commitment V_j into
+ * commits[j * MPC_CGGMP_COMMIT_BYTES]. Blames each party whose broadcast is
+ * not MPC_CGGMP_COMMIT_BYTES long (PARSE, `detail`) and goes on with the
+ * rest.
+ * Returns: MPC_OK; MPC_ERR_PARSE with blame.
+ */
+MPC_WARN_UNUSED mpc_err mpc_cggmp_commits_read(mpc_session_inbox *in,
+                                               unsigned n, unsigned self,
+                                               uint8_t *commits,
+                                               const char *detail);
+
+/**
+ * The take step of a round table whose result is a key share: moves `key`
+ * to `result` (an mpc_cggmp_key_share), wipes `key` and clears *have_key
+ * so that the clear step does not free what the caller now owns.
+ * Security: `key` holds the secret share; only `result` keeps it.
+ */
+void mpc_cggmp_key_take(void *result, mpc_cggmp_key_share *key, bool *have_key);
+
+/**
+ * Round three of keygen, refresh and reshare: proves knowledge of x with
+ * X = x*G (Πsch) under transcript t, clears t, and broadcasts the proof.
+ * Returns: MPC_OK; MPC_ERR_INTERNAL if the prover fails (X = x*G holds by
+ * construction).
+ * Security: constant time in x.
+ */
+MPC_WARN_UNUSED mpc_err mpc_cggmp_sch_send(const mpc_group *g,
+                                           mpc_session_outbox *out,
+                                           mpc_transcript *t,
+                                           const mpc_point *X,
+                                           const mpc_scalar *x);
 
 /** The session's group (secp256k1 of info->ctx). */
 #define MPC_CGGMP_GROUP(info) mpc_ctx_group((info)->ctx, MPC_CURVE_SECP256K1)

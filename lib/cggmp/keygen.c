@@ -195,18 +195,9 @@ static void sch_transcript(const struct keygen *st, mpc_transcript *t,
 static mpc_err start3(struct keygen *st, mpc_session_outbox *out)
 {
     mpc_transcript t;
-    mpc_schnorr_proof proof;
     sch_transcript(st, &t, st->self);
-    mpc_err err = mpc_schnorr_prove(st->g, &proof, &t,
-                                    &st->key.vshares[st->self], &st->key.x);
-    mpc_transcript_clear(&t);
-    if (err != MPC_OK)
-        return MPC_ERR_INTERNAL; /* x*G == X_self by construction */
-    uint8_t *p = mpc_wire_write_reserve(mpc_session_outbox_bcast(out),
-                                        mpc_schnorr_proof_bytes(st->g));
-    if (p != NULL)
-        mpc_schnorr_proof_serialize(st->g, p, &proof);
-    return MPC_OK;
+    return mpc_cggmp_sch_send(st->g, out, &t, &st->key.vshares[st->self],
+                              &st->key.x);
 }
 
 static mpc_err kg_start(void *state, unsigned round, mpc_session_outbox *out)
@@ -223,30 +214,10 @@ static mpc_err kg_start(void *state, unsigned round, mpc_session_outbox *out)
     return MPC_ERR_INTERNAL;
 }
 
-static mpc_err blame(mpc_session_inbox *in, unsigned j, mpc_blame_reason r,
-                     mpc_err err, const char *detail)
-{
-    mpc_session_inbox_blame(in, j, r, detail);
-    return err;
-}
-
 static mpc_err complete1(struct keygen *st, mpc_session_inbox *in)
 {
-    mpc_err err = MPC_OK;
-    for (unsigned j = 0; j < st->n; j++) {
-        const uint8_t *p;
-        size_t len;
-        if (j == st->self)
-            continue;
-        (void)mpc_session_inbox_bcast(in, j, &p, &len);
-        if (len != MPC_CGGMP_COMMIT_BYTES) {
-            err = blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                        "cggmp keygen: commitment is not 32 bytes");
-            continue;
-        }
-        memcpy(&st->commits[j * MPC_CGGMP_COMMIT_BYTES], p, len);
-    }
-    return err;
+    return mpc_cggmp_commits_read(in, st->n, st->self, st->commits,
+                                  "cggmp keygen: commitment is not 32 bytes");
 }
 
 /* Party j's opening and share: decommitment, Feldman check; rid, c. */
@@ -260,21 +231,24 @@ static mpc_err check_dealer(struct keygen *st, mpc_session_inbox *in,
     (void)mpc_session_inbox_bcast(in, j, &p, &len);
     if (len != st->opening_bytes)
         /* Also a vector of t+1 commitments: it would raise the threshold. */
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp keygen: opening length (commitments != t)");
+        return mpc_cggmp_blame(
+            in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+            "cggmp keygen: opening length (commitments != t)");
     mpc_cggmp_commit(v, st->info->sid, protocol_id(st), j, p, len);
     if (memcmp(v, &st->commits[j * MPC_CGGMP_COMMIT_BYTES], sizeof v) != 0)
-        return blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                     "cggmp keygen: opening does not match commitment");
+        return mpc_cggmp_blame(
+            in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+            "cggmp keygen: opening does not match commitment");
     if (mpc_vss_commitment_parse(st->g, row, st->t, p + OPENING_FIXED_BYTES,
                                  len - OPENING_FIXED_BYTES) != MPC_OK)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp keygen: malformed commitments");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                               "cggmp keygen: malformed commitments");
     /* A refresh deals zero; a non-zero constant would move the key. */
     if (st->refresh != mpc_point_is_identity(st->g, &row[0]))
-        return blame(in, j, MPC_BLAME_PROTOCOL, MPC_ERR_PROTOCOL,
-                     st->refresh ? "cggmp refresh: constant term is not zero"
-                                 : "cggmp keygen: constant term is zero");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PROTOCOL, MPC_ERR_PROTOCOL,
+                               st->refresh
+                                   ? "cggmp refresh: constant term is not zero"
+                                   : "cggmp keygen: constant term is zero");
     const uint8_t *sp;
     size_t slen;
     mpc_wire_reader r;
@@ -282,12 +256,13 @@ static mpc_err check_dealer(struct keygen *st, mpc_session_inbox *in,
     mpc_wire_reader_init(&r, sp, slen);
     if (mpc_wire_read_scalar(&r, st->g, &st->shares[j]) != MPC_OK ||
         mpc_wire_reader_finish(&r) != MPC_OK)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp keygen: share is not a canonical scalar");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                               "cggmp keygen: share is not a canonical scalar");
     if (mpc_vss_verify_share(st->g, row, st->t, &st->key.ids[st->self],
                              &st->shares[j]) != MPC_OK)
-        return blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                     "cggmp keygen: share does not match its commitments");
+        return mpc_cggmp_blame(
+            in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+            "cggmp keygen: share does not match its commitments");
     for (size_t k = 0; k < RID_BYTES; k++)
         st->key.rid[k] ^= p[k];
     for (size_t k = 0; k < CHAIN_BYTES && !st->refresh; k++)
@@ -312,8 +287,9 @@ static mpc_err combine(struct keygen *st, mpc_session_inbox *in)
     for (unsigned j = 0; j < st->n; j++)
         mpc_scalar_add(st->g, &st->key.x, &st->key.x, &st->shares[j]);
     if (mpc_point_is_identity(st->g, &st->key.pubkey))
-        return blame(in, MPC_BLAME_NOBODY, MPC_BLAME_PROTOCOL, MPC_ERR_PROTOCOL,
-                     "cggmp keygen: joint key is the identity");
+        return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_PROTOCOL,
+                               MPC_ERR_PROTOCOL,
+                               "cggmp keygen: joint key is the identity");
     for (unsigned k = 0; k < st->n; k++) {
         mpc_point d;
         mpc_vss_commitment_eval_var(st->g, &d, sum, st->t, &st->key.ids[k]);
@@ -354,16 +330,16 @@ static mpc_err complete3(struct keygen *st, mpc_session_inbox *in)
             continue;
         (void)mpc_session_inbox_bcast(in, j, &p, &len);
         if (mpc_schnorr_proof_parse(st->g, &proof, p, len) != MPC_OK) {
-            err = blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                        "cggmp keygen: malformed Πsch");
+            err = mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                                  "cggmp keygen: malformed Πsch");
             continue;
         }
         sch_transcript(st, &t, j);
         mpc_err e = mpc_schnorr_verify(st->g, &t, &st->key.vshares[j], &proof);
         mpc_transcript_clear(&t);
         if (e != MPC_OK)
-            err = blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                        "cggmp keygen: Πsch does not verify");
+            err = mpc_cggmp_blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+                                  "cggmp keygen: Πsch does not verify");
     }
     return err;
 }
@@ -385,9 +361,7 @@ static mpc_err kg_complete(void *state, unsigned round, mpc_session_inbox *in)
 static void kg_take(void *state, void *result)
 {
     struct keygen *st = state;
-    memcpy(result, &st->key, sizeof st->key);
-    mpc_wipe(&st->key, sizeof st->key);
-    st->have_key = false;
+    mpc_cggmp_key_take(result, &st->key, &st->have_key);
 }
 
 static void kg_clear(void *state)

@@ -237,18 +237,9 @@ static mpc_err start3(struct reshare *st, mpc_session_outbox *out)
     if (!is_member(st, st->self))
         return MPC_OK;
     mpc_transcript t;
-    mpc_schnorr_proof proof;
     sch_transcript(st, &t, st->self);
-    mpc_err err = mpc_schnorr_prove(st->g, &proof, &t,
-                                    &st->key.vshares[st->key.self], &st->key.x);
-    mpc_transcript_clear(&t);
-    if (err != MPC_OK)
-        return MPC_ERR_INTERNAL;
-    uint8_t *p = mpc_wire_write_reserve(mpc_session_outbox_bcast(out),
-                                        mpc_schnorr_proof_bytes(st->g));
-    if (p != NULL)
-        mpc_schnorr_proof_serialize(st->g, p, &proof);
-    return MPC_OK;
+    return mpc_cggmp_sch_send(st->g, out, &t, &st->key.vshares[st->key.self],
+                              &st->key.x);
 }
 
 static mpc_err rs_start(void *state, unsigned round, mpc_session_outbox *out)
@@ -265,13 +256,6 @@ static mpc_err rs_start(void *state, unsigned round, mpc_session_outbox *out)
     return MPC_ERR_INTERNAL;
 }
 
-static mpc_err blame(mpc_session_inbox *in, unsigned j, mpc_blame_reason r,
-                     mpc_err err, const char *detail)
-{
-    mpc_session_inbox_blame(in, j, r, detail);
-    return err;
-}
-
 static mpc_err complete1(struct reshare *st, mpc_session_inbox *in)
 {
     mpc_err err = MPC_OK;
@@ -285,8 +269,8 @@ static mpc_err complete1(struct reshare *st, mpc_session_inbox *in)
             continue;
         (void)mpc_session_inbox_bcast(in, j, &p, &len);
         if (len != MPC_CGGMP_COMMIT_BYTES) {
-            err = blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                        "cggmp reshare: commitment is not 32 bytes");
+            err = mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                                  "cggmp reshare: commitment is not 32 bytes");
             continue;
         }
         memcpy(&st->commits[q * MPC_CGGMP_COMMIT_BYTES], p, len);
@@ -303,17 +287,19 @@ static mpc_err read_dealing(struct reshare *st, mpc_session_inbox *in, size_t q)
     uint8_t v[MPC_CGGMP_COMMIT_BYTES];
     (void)mpc_session_inbox_bcast(in, j, &p, &len);
     if (len != st->opening_bytes)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp reshare: opening length (commitments != t)");
+        return mpc_cggmp_blame(
+            in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+            "cggmp reshare: opening length (commitments != t)");
     mpc_cggmp_commit(v, st->info->sid, MPC_CGGMP_RESHARE_PROTOCOL_ID, j, p,
                      len);
     if (memcmp(v, &st->commits[q * MPC_CGGMP_COMMIT_BYTES], sizeof v) != 0)
-        return blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                     "cggmp reshare: opening does not match commitment");
+        return mpc_cggmp_blame(
+            in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+            "cggmp reshare: opening does not match commitment");
     if (mpc_vss_commitment_parse(st->g, &st->commit[q * st->t_new], st->t_new,
                                  p + U_BYTES, len - U_BYTES) != MPC_OK)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp reshare: malformed commitments");
+        return mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                               "cggmp reshare: malformed commitments");
     const uint8_t *sp;
     size_t slen;
     mpc_wire_reader r;
@@ -321,8 +307,9 @@ static mpc_err read_dealing(struct reshare *st, mpc_session_inbox *in, size_t q)
     mpc_wire_reader_init(&r, sp, slen);
     if (mpc_wire_read_scalar(&r, st->g, &st->shares[q]) != MPC_OK ||
         mpc_wire_reader_finish(&r) != MPC_OK)
-        return blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                     "cggmp reshare: share is not a canonical scalar");
+        return mpc_cggmp_blame(
+            in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+            "cggmp reshare: share is not a canonical scalar");
     for (size_t k = 0; k < U_BYTES; k++)
         st->key.rid[k] ^= p[k];
     return MPC_OK;
@@ -344,15 +331,17 @@ static mpc_err receive(struct reshare *st, mpc_session_inbox *in)
         mpc_vss_reshare_receive(st->g, &st->key.x, st->key.vshares, &b,
                                 &st->pubkey, &from, d, &to, st->key.self);
     if (err == MPC_ERR_PROTOCOL && b.dealer < st->nq)
-        return blame(in, st->quorum[b.dealer], MPC_BLAME_VERIFY, err,
-                     b.fault == MPC_VSS_FAULT_CONSTANT
-                         ? "cggmp reshare: constant is not λ_i X_i"
-                         : "cggmp reshare: share does not match commitments");
+        return mpc_cggmp_blame(
+            in, st->quorum[b.dealer], MPC_BLAME_VERIFY, err,
+            b.fault == MPC_VSS_FAULT_CONSTANT
+                ? "cggmp reshare: constant is not λ_i X_i"
+                : "cggmp reshare: share does not match commitments");
     if (err == MPC_ERR_VERIFY)
         /* Consistent dealings that do not add up to Y: the inputs (Y, the
          * quorum's X_i) are not this key's, or the quorum is too small. */
-        return blame(in, MPC_BLAME_NOBODY, MPC_BLAME_PROTOCOL, MPC_ERR_PROTOCOL,
-                     "cggmp reshare: dealings do not sum to the key");
+        return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_PROTOCOL,
+                               MPC_ERR_PROTOCOL,
+                               "cggmp reshare: dealings do not sum to the key");
     return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
 }
 
@@ -392,8 +381,8 @@ static mpc_err complete3(struct reshare *st, mpc_session_inbox *in)
             continue;
         (void)mpc_session_inbox_bcast(in, j, &p, &len);
         if (mpc_schnorr_proof_parse(st->g, &proof, p, len) != MPC_OK) {
-            err = blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
-                        "cggmp reshare: malformed Πsch");
+            err = mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                                  "cggmp reshare: malformed Πsch");
             continue;
         }
         if (!is_member(st, st->self))
@@ -402,8 +391,8 @@ static mpc_err complete3(struct reshare *st, mpc_session_inbox *in)
         mpc_err e = mpc_schnorr_verify(st->g, &t, &st->key.vshares[k], &proof);
         mpc_transcript_clear(&t);
         if (e != MPC_OK)
-            err = blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
-                        "cggmp reshare: Πsch does not verify");
+            err = mpc_cggmp_blame(in, j, MPC_BLAME_VERIFY, MPC_ERR_VERIFY,
+                                  "cggmp reshare: Πsch does not verify");
     }
     return err;
 }
@@ -425,9 +414,7 @@ static mpc_err rs_complete(void *state, unsigned round, mpc_session_inbox *in)
 static void rs_take(void *state, void *result)
 {
     struct reshare *st = state;
-    memcpy(result, &st->key, sizeof st->key);
-    mpc_wipe(&st->key, sizeof st->key);
-    st->have_key = false;
+    mpc_cggmp_key_take(result, &st->key, &st->have_key);
 }
 
 static void rs_clear(void *state)

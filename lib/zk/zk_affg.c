@@ -91,10 +91,7 @@ mpc_err mpc_zk_affg_challenge(mpc_transcript *t, const mpc_group *g,
     if (params == NULL || pk0->params != params || pk1->params != params)
         return MPC_ERR_INVALID_ARG;
     const size_t n = params->n_bytes, ct = params->ct_bytes;
-    mpc_transcript_append(t, "proof", (const uint8_t *)LABEL, sizeof LABEL - 1);
-    mpc_err err = mpc_zk_absorb_rped(t, "aux", rp);
-    if (err == MPC_OK)
-        err = mpc_zk_absorb_paillier_pk(t, "N0", pk0);
+    mpc_err err = mpc_zk_absorb_head(t, LABEL, rp, pk0);
     if (err == MPC_OK)
         err = mpc_zk_absorb_paillier_pk(t, "N1", pk1);
     if (err == MPC_OK)

@@ -137,6 +137,22 @@ mpc_err mpc_zk_absorb_uint(mpc_transcript *t, const char *label, const mpz_t x,
     return MPC_OK;
 }
 
+void mpc_zk_put_uint_var(uint8_t *out, size_t len, const mpz_t x)
+{
+    size_t used = (mpz_sizeinbase(x, 2) + 7) / 8;
+    memset(out, 0, len);
+    if (mpz_sgn(x) != 0)
+        mpz_export(out + len - used, NULL, 1, 1, 1, 0, x);
+}
+
+void mpc_zk_absorb_uint_var(mpc_transcript *t, const char *label, const mpz_t x,
+                            size_t nb)
+{
+    uint8_t buf[MPC_PARAMS_MAX_N_BYTES];
+    mpc_zk_put_uint_var(buf, nb, x);
+    mpc_transcript_append(t, label, buf, nb);
+}
+
 mpc_err mpc_zk_absorb_signed(mpc_transcript *t, const char *label,
                              const mpz_t x, size_t bits)
 {
@@ -407,4 +423,14 @@ void mpc_zk_int_from_scalar(const mpc_group *g, mpz_t out, const mpc_scalar *a)
     int order = mpc_group_curve(g) == MPC_CURVE_ED25519 ? -1 : 1;
     mpz_import(out, sizeof b, order, 1, 1, 0, b);
     mpc_wipe(b, sizeof b);
+}
+
+mpc_err mpc_zk_absorb_head(mpc_transcript *t, const char *proof,
+                           const mpc_rped *rp, const mpc_paillier_pk *pk0)
+{
+    mpc_transcript_append(t, "proof", (const uint8_t *)proof, strlen(proof));
+    mpc_err err = mpc_zk_absorb_rped(t, "aux", rp);
+    if (err == MPC_OK)
+        err = mpc_zk_absorb_paillier_pk(t, "N0", pk0);
+    return err;
 }

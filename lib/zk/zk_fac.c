@@ -100,23 +100,6 @@ static size_t response_len(const mpc_params *pm, size_t i)
 
 /* ---- Fiat–Shamir ------------------------------------------------------- */
 
-/* out = x as exactly len big-endian bytes; x is public, 0 <= x < 2^8len. */
-static void put_int(uint8_t *out, size_t len, const mpz_t x)
-{
-    size_t used = (mpz_sizeinbase(x, 2) + 7) / 8;
-    memset(out, 0, len);
-    if (mpz_sgn(x) != 0)
-        mpz_export(out + len - used, NULL, 1, 1, 1, 0, x);
-}
-
-static void absorb_int(mpc_transcript *t, const char *label, const mpz_t x,
-                       size_t nb)
-{
-    uint8_t buf[MPC_PARAMS_MAX_N_BYTES];
-    put_int(buf, nb, x);
-    mpc_transcript_append(t, label, buf, nb);
-}
-
 /* Absorbs the statement and the first message, then draws e ∈ ±Q
  * (mpc_zk_challenge). Every value is below 2^n (checked by the callers). */
 static mpc_err challenge(mpc_transcript *t, mpz_t e, const mpz_t n,
@@ -127,12 +110,12 @@ static mpc_err challenge(mpc_transcript *t, mpz_t e, const mpz_t n,
     const mpc_params *params = rp->params;
     size_t nb = params->n_bytes;
     mpc_transcript_append_u64(t, "zk.fac.params", (uint64_t)params->id);
-    absorb_int(t, "zk.fac.Nhat", rp->n, nb);
-    absorb_int(t, "zk.fac.s", rp->s, nb);
-    absorb_int(t, "zk.fac.t", rp->t, nb);
-    absorb_int(t, "zk.fac.N", n, nb);
+    mpc_zk_absorb_uint_var(t, "zk.fac.Nhat", rp->n, nb);
+    mpc_zk_absorb_uint_var(t, "zk.fac.s", rp->s, nb);
+    mpc_zk_absorb_uint_var(t, "zk.fac.t", rp->t, nb);
+    mpc_zk_absorb_uint_var(t, "zk.fac.N", n, nb);
     for (size_t i = 0; i < COMMITS; i++)
-        absorb_int(t, labels[i], cfield(proof, i), nb);
+        mpc_zk_absorb_uint_var(t, labels[i], cfield(proof, i), nb);
     return mpc_zk_challenge(t, "zk.fac.e", params, e);
 }
 

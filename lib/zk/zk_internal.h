@@ -148,6 +148,21 @@ MPC_WARN_UNUSED mpc_err mpc_zk_absorb_uint(mpc_transcript *t, const char *label,
                                            const mpz_t x, size_t len);
 
 /**
+ * out = x as exactly len big-endian bytes, for a public x the caller has
+ * checked: 0 <= x < 2^(8 len). Variable time.
+ */
+void mpc_zk_put_uint_var(uint8_t *out, size_t len, const mpz_t x);
+
+/**
+ * Absorbs a public x the caller has checked (0 <= x < 2^(8 nb),
+ * nb <= MPC_PARAMS_MAX_N_BYTES) as exactly nb big-endian bytes: the
+ * infallible form used by Πprm and Πfac, which check their statement and
+ * proof sizes before they build the transcript.
+ */
+void mpc_zk_absorb_uint_var(mpc_transcript *t, const char *label, const mpz_t x,
+                            size_t nb);
+
+/**
  * Absorbs a signed integer x ∈ ±2^bits in its wire encoding
  * (mpc_zk_serialize_signed, mpc_zk_signed_len(bits) bytes).
  *
@@ -179,6 +194,18 @@ MPC_WARN_UNUSED mpc_err mpc_zk_absorb_paillier_pk(mpc_transcript *t,
  */
 MPC_WARN_UNUSED mpc_err mpc_zk_absorb_rped(mpc_transcript *t, const char *label,
                                            const mpc_rped *rp);
+
+/**
+ * The common head of the Πenc, Πlog* and Πaff-g statements: the proof name
+ * `proof` (a C string, under the label "proof"), the ring-Pedersen
+ * parameters ("aux") and the prover's Paillier key ("N0"), in that order.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG as mpc_zk_absorb_rped and
+ * mpc_zk_absorb_paillier_pk.
+ */
+MPC_WARN_UNUSED mpc_err mpc_zk_absorb_head(mpc_transcript *t, const char *proof,
+                                           const mpc_rped *rp,
+                                           const mpc_paillier_pk *pk0);
 
 /**
  * Layout of one integer field of a proof encoding: `len` bytes on the

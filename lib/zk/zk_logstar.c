@@ -47,10 +47,7 @@ mpc_err mpc_zk_logstar_challenge(mpc_transcript *t, const mpc_group *g,
     mpz_set_ui(e, 0);
     if (params == NULL || pk->params != params)
         return MPC_ERR_INVALID_ARG;
-    mpc_transcript_append(t, "proof", (const uint8_t *)LABEL, sizeof LABEL - 1);
-    mpc_err err = mpc_zk_absorb_rped(t, "aux", rp);
-    if (err == MPC_OK)
-        err = mpc_zk_absorb_paillier_pk(t, "N0", pk);
+    mpc_err err = mpc_zk_absorb_head(t, LABEL, rp, pk);
     if (err == MPC_OK)
         err = mpc_zk_absorb_uint(t, "C", C, params->ct_bytes);
     if (err != MPC_OK)

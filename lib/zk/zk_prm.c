@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "lib/zk/zk_internal.h"
 #include "mpc/bn.h"
 
 void mpc_zk_prm_proof_init(mpc_zk_prm_proof *proof)
@@ -63,23 +64,6 @@ static bool fits(const mpz_t x, size_t len)
     return mpz_sgn(x) >= 0 && mpz_sizeinbase(x, 2) <= 8 * len;
 }
 
-/* out = x as exactly len big-endian bytes; x is public and fits. */
-static void put_int(uint8_t *out, size_t len, const mpz_t x)
-{
-    size_t used = (mpz_sizeinbase(x, 2) + 7) / 8;
-    memset(out, 0, len);
-    if (mpz_sgn(x) != 0)
-        mpz_export(out + len - used, NULL, 1, 1, 1, 0, x);
-}
-
-static void absorb_int(mpc_transcript *t, const char *label, const mpz_t x,
-                       size_t nb)
-{
-    uint8_t buf[MPC_PARAMS_MAX_N_BYTES];
-    put_int(buf, nb, x);
-    mpc_transcript_append(t, label, buf, nb);
-}
-
 /* Absorbs the statement and every A_i, then draws all m challenge bits at
  * once: e[i] ∈ {0, 1}. */
 static void challenge(mpc_transcript *t, const mpc_zk_prm_proof *proof,
@@ -90,11 +74,11 @@ static void challenge(mpc_transcript *t, const mpc_zk_prm_proof *proof,
     uint8_t bits[(MPC_ZK_PRM_ROUNDS_MAX + 7) / 8];
     mpc_transcript_append_u64(t, "zk.prm.params", (uint64_t)params->id);
     mpc_transcript_append_u64(t, "zk.prm.m", params->m);
-    absorb_int(t, "zk.prm.N", rp->n, nb);
-    absorb_int(t, "zk.prm.s", rp->s, nb);
-    absorb_int(t, "zk.prm.t", rp->t, nb);
+    mpc_zk_absorb_uint_var(t, "zk.prm.N", rp->n, nb);
+    mpc_zk_absorb_uint_var(t, "zk.prm.s", rp->s, nb);
+    mpc_zk_absorb_uint_var(t, "zk.prm.t", rp->t, nb);
     for (size_t i = 0; i < params->m; i++)
-        absorb_int(t, "zk.prm.A", proof->a[i], nb);
+        mpc_zk_absorb_uint_var(t, "zk.prm.A", proof->a[i], nb);
     mpc_transcript_challenge(t, "zk.prm.e", bits, (params->m + 7) / 8);
     for (size_t i = 0; i < params->m; i++)
         e[i] = (uint8_t)(bits[i / 8] >> (i % 8) & 1);
@@ -242,8 +226,8 @@ mpc_err mpc_zk_prm_proof_serialize(uint8_t *out, size_t len,
     }
     size_t nb = params->n_bytes, m = params->m;
     for (size_t i = 0; i < m; i++) {
-        put_int(out + i * nb, nb, proof->a[i]);
-        put_int(out + (m + i) * nb, nb, proof->z[i]);
+        mpc_zk_put_uint_var(out + i * nb, nb, proof->a[i]);
+        mpc_zk_put_uint_var(out + (m + i) * nb, nb, proof->z[i]);
     }
     return MPC_OK;
 }
