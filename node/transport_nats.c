@@ -1290,27 +1290,6 @@ static mpc_err tp_kv_get(node_transport *bt, const char *bucket,
     return e;
 }
 
-static mpc_err tp_kv_put(node_transport *bt, const char *bucket,
-                         const char *key, const uint8_t *val, size_t len,
-                         uint64_t *rev)
-{
-    nats_tp *t = tp_of(bt);
-    uint64_t r = 0;
-    if (rev != NULL)
-        *rev = 0;
-    if (!kv_args_ok(key, val, len))
-        return MPC_ERR_INVALID_ARG;
-    kvStore *kv = NULL;
-    mpc_err e = kv_bind(t, bucket, &kv);
-    if (e != MPC_OK)
-        return e;
-    e = kv_recheck(t, bucket,
-                   from_status(kvStore_Put(&r, kv, key, val, (int)len)));
-    if (e == MPC_OK && rev != NULL)
-        *rev = r;
-    return e;
-}
-
 /*
  * Create and update are JetStream publishes with an expected last
  * sequence; cnats reports a mismatch as the generic NATS_ERR (no jsErrCode),
@@ -1322,47 +1301,60 @@ static mpc_err kv_cas_status(natsStatus s)
     return s == NATS_ERR ? MPC_ERR_CONFLICT : from_status(s);
 }
 
-static mpc_err tp_kv_create(node_transport *bt, const char *bucket,
-                            const char *key, const uint8_t *val, size_t len,
-                            uint64_t *rev)
+enum kv_write_kind { KV_PUT, KV_CREATE, KV_UPDATE };
+
+/* Put, create and update differ only in the cnats call and in how its
+ * status reads (create and update are compare-and-set). */
+static mpc_err kv_write(node_transport *bt, enum kv_write_kind kind,
+                        const char *bucket, const char *key, const uint8_t *val,
+                        size_t len, uint64_t last_rev, uint64_t *rev)
 {
     nats_tp *t = tp_of(bt);
     uint64_t r = 0;
     if (rev != NULL)
         *rev = 0;
-    if (!kv_args_ok(key, val, len))
+    if (!kv_args_ok(key, val, len) || (kind == KV_UPDATE && last_rev == 0))
         return MPC_ERR_INVALID_ARG;
     kvStore *kv = NULL;
     mpc_err e = kv_bind(t, bucket, &kv);
     if (e != MPC_OK)
         return e;
-    e = kv_recheck(t, bucket,
-                   kv_cas_status(kvStore_Create(&r, kv, key, val, (int)len)));
+    switch (kind) {
+    case KV_PUT:
+        e = from_status(kvStore_Put(&r, kv, key, val, (int)len));
+        break;
+    case KV_CREATE:
+        e = kv_cas_status(kvStore_Create(&r, kv, key, val, (int)len));
+        break;
+    case KV_UPDATE:
+        e = kv_cas_status(kvStore_Update(&r, kv, key, val, (int)len, last_rev));
+        break;
+    }
+    e = kv_recheck(t, bucket, e);
     if (e == MPC_OK && rev != NULL)
         *rev = r;
     return e;
+}
+
+static mpc_err tp_kv_put(node_transport *bt, const char *bucket,
+                         const char *key, const uint8_t *val, size_t len,
+                         uint64_t *rev)
+{
+    return kv_write(bt, KV_PUT, bucket, key, val, len, 0, rev);
+}
+
+static mpc_err tp_kv_create(node_transport *bt, const char *bucket,
+                            const char *key, const uint8_t *val, size_t len,
+                            uint64_t *rev)
+{
+    return kv_write(bt, KV_CREATE, bucket, key, val, len, 0, rev);
 }
 
 static mpc_err tp_kv_update(node_transport *bt, const char *bucket,
                             const char *key, const uint8_t *val, size_t len,
                             uint64_t last_rev, uint64_t *rev)
 {
-    nats_tp *t = tp_of(bt);
-    uint64_t r = 0;
-    if (rev != NULL)
-        *rev = 0;
-    if (!kv_args_ok(key, val, len) || last_rev == 0)
-        return MPC_ERR_INVALID_ARG;
-    kvStore *kv = NULL;
-    mpc_err e = kv_bind(t, bucket, &kv);
-    if (e != MPC_OK)
-        return e;
-    e = kv_recheck(
-        t, bucket,
-        kv_cas_status(kvStore_Update(&r, kv, key, val, (int)len, last_rev)));
-    if (e == MPC_OK && rev != NULL)
-        *rev = r;
-    return e;
+    return kv_write(bt, KV_UPDATE, bucket, key, val, len, last_rev, rev);
 }
 
 static mpc_err tp_kv_delete(node_transport *bt, const char *bucket,
