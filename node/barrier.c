@@ -10,6 +10,7 @@ void node_barrier_policy_default(node_barrier_policy *p)
     if (p == NULL)
         return;
     p->retry_ms = NODE_BARRIER_RETRY_DEFAULT_MS;
+    p->first_retry_ms = NODE_BARRIER_FIRST_RETRY_DEFAULT_MS;
     p->total_ms = NODE_BARRIER_TOTAL_DEFAULT_MS;
 }
 
@@ -35,6 +36,15 @@ static bool expire(node_barrier *b, uint64_t now)
     return b->state == NODE_BARRIER_TIMED_OUT;
 }
 
+/* The wait after a peer's `pings`-th ping (pings >= 1). */
+static uint64_t backoff(const node_barrier *b, uint32_t pings)
+{
+    uint64_t wait = b->first_retry_ms;
+    for (uint32_t k = 1; k < pings && wait < b->retry_ms; k++)
+        wait *= 2u;
+    return wait < b->retry_ms ? wait : b->retry_ms;
+}
+
 mpc_err node_barrier_init(node_barrier *b, size_t n, uint64_t now,
                           const node_barrier_policy *policy)
 {
@@ -48,6 +58,10 @@ mpc_err node_barrier_init(node_barrier *b, size_t n, uint64_t now,
     b->now = now;
     b->deadline = add_sat(now, policy->total_ms);
     b->retry_ms = policy->retry_ms;
+    b->first_retry_ms =
+        policy->first_retry_ms == 0 || policy->first_retry_ms > policy->retry_ms
+            ? policy->retry_ms
+            : policy->first_retry_ms;
     for (size_t i = 0; i < n; i++)
         b->due[i] = now;
     b->state = n == 0 ? NODE_BARRIER_READY : NODE_BARRIER_WAITING;
@@ -70,8 +84,8 @@ bool node_barrier_next_ping(node_barrier *b, uint64_t now, size_t *peer)
             best = i;
     if (best == b->n)
         return false;
-    b->due[best] = add_sat(now, b->retry_ms);
     b->pings[best]++;
+    b->due[best] = add_sat(now, backoff(b, b->pings[best]));
     *peer = best;
     return true;
 }

@@ -5,9 +5,12 @@
  * Before the first round, every member of a session makes sure every other
  * member is subscribed to the session and has accepted its start: it pings
  * each peer (BarrierPing, request/reply) until that peer answers
- * (BarrierPong), retrying every `retry_ms`, and gives up `total_ms` after
- * the barrier began. mpcium waits 10 s and retries every 300 ms; those are
- * the defaults.
+ * (BarrierPong), and gives up `total_ms` after the barrier began. The wait
+ * between two pings to one peer starts at `first_retry_ms` and doubles up
+ * to `retry_ms`: a peer that is still taking the SessionStart is usually
+ * subscribed within a few milliseconds, and a fixed 300 ms (mpcium) would
+ * add 300 ms to almost every session. mpcium waits 10 s in all and retries
+ * every 300 ms; those bounds are the defaults.
  *
  * The barrier sends nothing and reads no clock: the driver asks it whom to
  * ping (node_barrier_next_ping), tells it who answered
@@ -49,6 +52,8 @@
 
 /** mpcium's values (PeerReadyTimeout 10 s, retry 300 ms). */
 #define NODE_BARRIER_RETRY_DEFAULT_MS 300
+/** The first wait between pings to a peer; doubled on each retry. */
+#define NODE_BARRIER_FIRST_RETRY_DEFAULT_MS 2
 #define NODE_BARRIER_TOTAL_DEFAULT_MS 10000
 
 typedef enum node_barrier_state {
@@ -61,8 +66,11 @@ typedef enum node_barrier_state {
 } node_barrier_state;
 
 typedef struct node_barrier_policy {
-    /** The least time between two pings to one peer; >= 1. */
+    /** The longest wait between two pings to one peer; >= 1. */
     uint64_t retry_ms;
+    /** The first wait, doubled after each ping up to retry_ms; 0 (or more
+     * than retry_ms) means retry_ms every time. */
+    uint64_t first_retry_ms;
     /** How long the barrier may wait in all, from init; >= 1. */
     uint64_t total_ms;
 } node_barrier_policy;
@@ -81,6 +89,7 @@ typedef struct node_barrier {
     uint64_t now;
     uint64_t deadline;
     uint64_t retry_ms;
+    uint64_t first_retry_ms;
     /** When each peer may be pinged next. */
     uint64_t due[NODE_BARRIER_PEERS_MAX];
     /** Which peers answered. */
@@ -104,7 +113,8 @@ MPC_WARN_UNUSED mpc_err node_barrier_init(node_barrier *b, size_t n,
 /**
  * Which peer to ping now: the unanswered peer whose ping is due
  * (due <= now) earliest, the lowest index first among equals. The barrier
- * counts the ping as sent and makes the peer due again at now + retry_ms.
+ * counts the ping as sent and makes the peer due again at now + the
+ * peer's current wait (first_retry_ms · 2^(pings − 1), at most retry_ms).
  * At or after the deadline a WAITING barrier becomes TIMED_OUT instead.
  * Call it until it returns false whenever now reaches next_wakeup.
  * Returns: true and sets *peer; false (and *peer = 0) when no ping is due,

@@ -80,9 +80,13 @@ typedef struct mpc_cggmp_presig_binding {
 } mpc_cggmp_presig_binding;
 
 /**
- * One party's presignature (output of presign): secret and single-use.
- * It MUST NOT be copied; the sign round consumes it (wipes it and clears
- * `magic`) and refuses a consumed one with MPC_ERR_STATE.
+ * One party's presignature (output of presign): k and chi are secret and
+ * single-use. It MUST NOT be copied while fresh; the sign round consumes
+ * it (wipes k and chi and clears `magic`) and refuses a consumed one with
+ * MPC_ERR_STATE. The public record (binding, R and the per-signer points
+ * below) survives consumption so that the combiner can still name a bad
+ * share (mpc_cggmp_combine_input_set_presig); mpc_cggmp_presig_clear
+ * wipes everything.
  */
 typedef struct mpc_cggmp_presig {
     mpc_cggmp_presig_binding binding;
@@ -90,6 +94,14 @@ typedef struct mpc_cggmp_presig {
     mpc_scalar k;    /* k_i (secret) */
     mpc_scalar chi;  /* chi_i (secret) */
     uint32_t magic;  /* private: set while unused */
+    /** Signers (0: the record below is absent, e.g. a dealt presig). */
+    uint32_t count;
+    /** [count] committee position of each signer, ascending. */
+    uint32_t positions[MPC_CGGMP_MAX_PARTIES];
+    /** [count] k_j*R = delta^-1 * Delta_j of signer j (public). */
+    mpc_point k_r[MPC_CGGMP_MAX_PARTIES];
+    /** [count] chi_j*R = delta^-1 * S_j of signer j (public). */
+    mpc_point chi_r[MPC_CGGMP_MAX_PARTIES];
 } mpc_cggmp_presig;
 
 /* ---- Lifecycle ----------------------------------------------------------
@@ -137,8 +149,13 @@ MPC_WARN_UNUSED mpc_err mpc_cggmp_aux_info_alloc(const mpc_ctx *ctx,
 /** True while a presignature has not been consumed. */
 bool mpc_cggmp_presig_is_fresh(const mpc_cggmp_presig *p);
 
-/** Wipes a presignature (e.g. one discarded from a pool): afterwards it is
- * not fresh. */
+/** Wipes a presignature, public record included (e.g. one discarded from
+ * a pool): afterwards it is not fresh. */
 void mpc_cggmp_presig_clear(mpc_cggmp_presig *p);
+
+/** Consumes a presignature: wipes k and chi and clears `magic`, keeps the
+ * public record (binding, R, count, positions, k_r, chi_r). NULL does
+ * nothing. */
+void mpc_cggmp_presig_consume(mpc_cggmp_presig *p);
 
 #endif /* MPC_CGGMP_H */

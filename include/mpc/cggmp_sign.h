@@ -19,8 +19,9 @@
  *   version, signer set, derivation tweak) equals the presignature's: the
  *   HD tweak is fixed at presign time; choosing it later is refused.
  * - A presignature is single-use: mpc_cggmp_sign_share consumes it (wipes
- *   it, clears its magic) before the share leaves; a consumed or never
- *   made one is MPC_ERR_STATE.
+ *   k_i and χ_i, clears its magic) before the share leaves; a consumed or
+ *   never made one is MPC_ERR_STATE. Its public record stays readable for
+ *   the combiner (mpc_cggmp_combine_input_set_presig).
  * - Outputs are zeroed on failure.
  */
 #ifndef MPC_CGGMP_SIGN_H
@@ -48,21 +49,41 @@
  * rounds of broadcast + P2P among the t signers:
  *   setup: w_i = λ_i·x_i over the signer set (Lagrange at 0), and the
  *          first signer adds the HD tweak δ (so Σw_i = x + δ);
- *   R1: K_i = Enc_i(k_i), G_i = Enc_i(γ_i); P2P Πenc(K_i);
- *   R2: Γ_i = γ_i·G; P2P the MtA answers D, F (γ_i) and D̂, F̂ (w_i),
- *       Πaff-g for each, Πlog*(G_i, Γ_i);
- *   R3: δ_i, Δ_i = k_i·Γ; P2P Πlog*(K_i, Δ_i, base Γ);
- *   out: δ = Σδ_j, check δ·G = ΣΔ_j, R = δ⁻¹·Γ, χ_i.
+ *   R1: B: K_i = Enc_i(k_i), G_i = Enc_i(γ_i); P2P Πenc(K_i);
+ *   R2: B: Γ_i = γ_i·G, and for every other signer j both MtA answers
+ *       D_{j,i} = γ_i⊙K_j ⊕ Enc_j(-β), F_{j,i} = Enc_i(-β) and
+ *       D̂_{j,i} = w_i⊙K_j ⊕ Enc_j(-β̂), F̂_{j,i} = Enc_i(-β̂) (public so
+ *       that everyone can rebuild the C's below); P2P to j: Πaff-g for
+ *       (D, F, Γ_i) and for (D̂, F̂, W_i), Πlog*(G_i, Γ_i). Each decrypted
+ *       MtA share must lie in ±2^{ℓ'+1} (else its sender is blamed: an
+ *       honest one always does);
+ *   R3: B: δ_i, Δ_i = k_i·Γ, S_i = χ_i·Γ, then for x = γ_i and x = w_i
+ *       D⁰ = x⊙K_i ⊕ Enc_i(0), Y⁰ = Enc_i(0) (echo-checked before
+ *       output); P2P: Πlog*(K_i, Δ_i, base Γ), and for δ then χ:
+ *       Πaff-g(K_i, D⁰, Y⁰, X) under N_i (X = Γ_i, W_i) and Πlog*χ
+ *       (mpc/zk_chi.h) that C = D⁰ ⊕ Y⁰⁻¹ ⊕ Σ_j D_{i,j} ⊕ Σ_j F_{j,i}⁻¹
+ *       (hatted for χ) encrypts the discrete log of δ_i·G to base G,
+ *       resp. of S_i to base Γ: δ_i and S_i are bound to the transcript;
+ *   out: δ = Σδ_j; check δ·G = ΣΔ_j and ΣS_j = δ·X (X = ΣW_j, the
+ *       signing key); R = δ⁻¹·Γ; keep k_i, χ_i and, for every signer j,
+ *       k_j·R = δ⁻¹·Δ_j and χ_j·R = δ⁻¹·S_j (the combiner's checks).
  *
  * Session parameters: n = the number of signers = key->t, threshold =
  * key->t, self = this party's index in `signers`. Session party k is
  * committee position signers[k]; blame names session indices.
  *
- * Identifiable abort: every malformed message and every failed proof
- * blames its sender (level 1). If every proof passes and the δ check still
- * fails (§2.6 level 2, not identifiable without the 2024 "failed nonce"
- * sub-protocol, which is not implemented), the session fails with an empty
- * blame set (MPC_BLAME_VERIFY, attributable false).
+ * Identifiable abort (docs/security-cggmp.md, "Identifiable abort"):
+ * every malformed message and every failed proof blames its sender
+ * (level 1), including a wrong δ_i or S_i (its Πlog*χ fails), so a single
+ * cheater is always named. With every proof valid the two output checks
+ * can fail only when two or more signers collude (e.g. one accepts the
+ * other's bad MtA proof); that failure is NOT attributable in this
+ * version: the session fails with an empty blame set (MPC_ERR_VERIFY,
+ * MPC_BLAME_VERIFY, attributable false, detail "cggmp presign: delta
+ * check failed, not attributable" or "... sum of S_j check failed, not
+ * attributable"): every signer of the session took part and at least two
+ * of them cheated; nobody is named. Once both checks pass, every bad sign
+ * share is attributable.
  *
  * The result (result_bytes = sizeof(mpc_cggmp_presig)) is this party's
  * fresh presignature, bound to (key_id, key_version, signer bitset of
@@ -97,10 +118,13 @@ extern const mpc_protocol mpc_cggmp_presign_protocol;
  * broadcasts σ_i and every signer combines. The presignature never leaves
  * the session, so a raw digest is fine here (and only here).
  *
- * Blame: as presign for rounds 1-3; in round 4 a share that does not parse
- * names its sender. A signature that does not verify although every
- * presign proof passed cannot be attributed (χ_j·R is not published with a
- * proof, §2.6 level 3): the session fails with an empty blame set.
+ * Blame: as presign for rounds 1-3. Round 4 (B: σ_i) combines with the
+ * presignature's k_j·R and χ_j·R: a share that does not parse names its
+ * sender (MPC_BLAME_PARSE), a share that fails σ_j·R = m·(k_j·R) +
+ * r·(χ_j·R) names its sender (MPC_BLAME_VERIFY), attributable in both
+ * cases (§2.6 level 3). An honest share always passes, and when every
+ * share passes the signature verifies, so a failed signature always names
+ * somebody and never an honest signer.
  */
 typedef struct mpc_cggmp_sign_input {
     mpc_cggmp_presign_input presign;
@@ -135,9 +159,10 @@ typedef struct mpc_cggmp_sign_request {
 
 /**
  * One signer's share: m = alg(msg), r = x(R) mod n,
- * σ_i = k_i·m + r·χ_i. The presignature is consumed on every path past the
- * argument checks (also on MPC_ERR_VERIFY), so that no second share is
- * ever made from it.
+ * σ_i = k_i·m + r·χ_i. The presignature is consumed
+ * (mpc_cggmp_presig_consume: secrets wiped, public record kept) on every
+ * path past the argument checks (also on MPC_ERR_VERIFY), so that no
+ * second share is ever made from it.
  *
  * Returns: MPC_OK (presig consumed);
  *   MPC_ERR_STATE: presig consumed already or never made (untouched);
@@ -175,6 +200,16 @@ typedef struct mpc_cggmp_combine_input {
     const mpc_point *k_r;
     const mpc_point *chi_r;
 } mpc_cggmp_combine_input;
+
+/**
+ * Points `in` at the presignature's public record: big_r, count, positions
+ * (committee positions), and k_r/chi_r (NULL when presig->count is 0).
+ * The caller sets pubkey, digest and shares, in the same signer order.
+ * Works on a consumed presignature (its record survives
+ * mpc_cggmp_sign_share); `presig` must outlive the combine call.
+ */
+void mpc_cggmp_combine_input_set_presig(mpc_cggmp_combine_input *in,
+                                        const mpc_cggmp_presig *presig);
 
 /**
  * σ = Σσ_j, then mpc_ecdsa_signature_make and mpc_ecdsa_verify_var.

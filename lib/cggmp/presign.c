@@ -2,7 +2,10 @@
  * CGGMP21 presign as a round table (mpc/cggmp_sign.h; crypto.md §2.5C,
  * paper 2021 Fig. 7 with the threshold setup). Session parties are the
  * signers; peer data is Paillier ciphertexts, points, scalars and the
- * Πenc / Πaff-g / Πlog* proofs, each checked before use.
+ * Πenc / Πaff-g / Πlog* / Πlog*χ proofs, each checked before use. Round
+ * 3 proves δ_i and S_i = χ_i·Γ against the public MtA ciphertexts, so
+ * that a single cheater is always named and every bad sign share is
+ * attributable (docs/security-cggmp.md, "Identifiable abort").
  */
 #include <string.h>
 
@@ -14,6 +17,7 @@
 #include "mpc/vss.h"
 #include "mpc/wire.h"
 #include "mpc/zk_affg.h"
+#include "mpc/zk_chi.h"
 #include "mpc/zk_enc.h"
 #include "mpc/zk_logstar.h"
 #include "sign_internal.h"
@@ -26,6 +30,18 @@
 #define L_AFFH "cggmp21 presign aff-g w"
 #define L_LOGG "cggmp21 presign log* Gamma"
 #define L_LOGD "cggmp21 presign log* Delta"
+/* Round 3 proves δ_i (KIND_DELTA) and S_i (KIND_CHI) the same way. */
+enum { KIND_DELTA = 0, KIND_CHI = 1 };
+static const char *const L_AFF0[2] = {"cggmp21 presign aff-g gamma k",
+                                      "cggmp21 presign aff-g w k"};
+static const char *const L_CHI[2] = {"cggmp21 presign log*chi delta",
+                                     "cggmp21 presign log*chi S"};
+
+/* The non-attributable aborts (§2.6): every proof passed, so only two or
+ * more colluding signers can get here; every signer of the session took
+ * part and nobody can be named; the header says so. */
+#define DETAIL_DELTA "cggmp presign: delta check failed, not attributable"
+#define DETAIL_CHI "cggmp presign: sum of S_j check failed, not attributable"
 
 struct presign {
     const mpc_session_info *info;
@@ -43,11 +59,17 @@ struct presign {
     mpc_scalar k, gamma;      /* secret nonces */
     mpz_t rho, nu;            /* secret Paillier nonces of K_i, G_i */
     mpz_t big_k[MAXP], big_g[MAXP];
+    /* Round 2's public MtA ciphertexts under N_k, per kind (KIND_DELTA:
+     * D, F of γ; KIND_CHI: D̂, F̂ of w), for C_k of round 3:
+     * accd[m][k] = Π_j D_{k,j} (answers to K_k), accf[m][k] = Π_j F_{j,k}
+     * (k's own). */
+    mpz_t accd[2][MAXP], accf[2][MAXP];
     mpc_scalar beta[MAXP], bhat[MAXP]; /* secret MtA masks mod q */
     mpc_point gam[MAXP];               /* Γ_j */
     mpc_point big_gamma;               /* Γ */
     mpc_scalar delta_i, chi;           /* δ_i (published), χ_i (secret) */
-    mpc_point big_delta_i;
+    mpc_point big_delta[MAXP];         /* Δ_j = k_j·Γ */
+    mpc_point big_s[MAXP];             /* S_j = χ_j·Γ */
     mpc_cggmp_presig out;
 };
 
@@ -72,6 +94,10 @@ static void state_init_fields(struct presign *st)
         mpc_paillier_pk_init(&st->pk[j]);
         mpc_rped_init(&st->rp[j]);
         mpz_inits(st->big_k[j], st->big_g[j], NULL);
+        for (unsigned m = 0; m < 2; m++) {
+            mpz_init_set_ui(st->accd[m][j], 1);
+            mpz_init_set_ui(st->accf[m][j], 1);
+        }
     }
     st->ready = true;
 }
@@ -161,6 +187,8 @@ static void fill_binding(struct presign *st, const mpc_cggmp_presign_input *in,
         b->signers[in->signers[k] / 8] |= (uint8_t)(1u << (in->signers[k] % 8));
     b->tweak = *delta;
     memcpy(b->presig_id, st->info->sid, sizeof(b->presig_id));
+    for (unsigned k = 0; k < st->n; k++)
+        st->out.positions[k] = in->signers[k];
 }
 
 static mpc_err presign_init(void *state, const mpc_session_info *info,
@@ -356,12 +384,13 @@ static mpc_err complete1_from(struct presign *st, mpc_session_inbox *in,
 
 /*
  * One MtA answer to j's K_j with secret x (γ_i or w_i): D = x⊙K_j ⊕
- * Enc_j(-β), F = Enc_i(-β), and Πaff-g for X = x·G. Keeps β mod q.
+ * Enc_j(-β), F = Enc_i(-β) to cw, and Πaff-g for X = x·G to pw. Keeps β
+ * mod q.
  */
-static mpc_err mta_to(struct presign *st, mpc_wire_writer *w, unsigned j,
-                      const mpc_scalar *x, const mpc_point *big_x,
-                      mpc_scalar *beta_out, const char *label,
-                      mpc_zk_affg_proof *pf)
+static mpc_err mta_to(struct presign *st, mpc_wire_writer *cw,
+                      mpc_wire_writer *pw, unsigned j, const mpc_scalar *x,
+                      const mpc_point *big_x, mpc_scalar *beta_out,
+                      const char *label, mpc_zk_affg_proof *pf)
 {
     mpz_t xz, negb, bound, r, s, d, f;
     mpc_transcript t;
@@ -394,9 +423,9 @@ static mpc_err mta_to(struct presign *st, mpc_wire_writer *w, unsigned j,
         err = mpc_zk_scalar_from_int_sec(st->ctx, st->g, beta_out, negb);
     if (err == MPC_OK) {
         mpc_scalar_neg(st->g, beta_out, beta_out);
-        write_ct(w, &st->pk[j], d);
-        write_ct(w, &st->sk.pk, f);
-        p = mpc_wire_write_reserve(w, len);
+        write_ct(cw, &st->pk[j], d);
+        write_ct(cw, &st->sk.pk, f);
+        p = mpc_wire_write_reserve(pw, len);
         if (p != NULL)
             err = mpc_zk_affg_proof_serialize(p, len, st->params, pf);
     }
@@ -441,20 +470,22 @@ static mpc_err start2(struct presign *st, mpc_session_outbox *out)
     mpc_zk_affg_proof pf;
     mpc_err err = MPC_OK;
 
+    mpc_wire_writer *b = mpc_session_outbox_bcast(out);
     mpc_point_generator(st->g, &gen);
     mpc_point_mul_base(st->g, &st->gam[st->self], &st->gamma);
-    mpc_wire_write_point(mpc_session_outbox_bcast(out), st->g,
-                         &st->gam[st->self]);
+    mpc_wire_write_point(b, st->g, &st->gam[st->self]);
     mpc_zk_affg_proof_init(&pf);
+    /* D, F, D̂, F̂ go to the broadcast (in signer order) because every
+     * signer rebuilds each C_j of round 3 from them; proofs stay P2P. */
     for (unsigned j = 0; err == MPC_OK && j < st->n; j++) {
         if (j == st->self)
             continue;
         mpc_wire_writer *w = mpc_session_outbox_p2p(out, j);
-        err = mta_to(st, w, j, &st->gamma, &st->gam[st->self], &st->beta[j],
+        err = mta_to(st, b, w, j, &st->gamma, &st->gam[st->self], &st->beta[j],
                      L_AFF, &pf);
         if (err == MPC_OK)
-            err = mta_to(st, w, j, &st->w, &st->big_w[st->self], &st->bhat[j],
-                         L_AFFH, &pf);
+            err = mta_to(st, b, w, j, &st->w, &st->big_w[st->self],
+                         &st->bhat[j], L_AFFH, &pf);
         if (err == MPC_OK)
             err = logstar_to(st, w, j, L_LOGG, st->big_g[st->self], &gen,
                              &st->gam[st->self], &st->gamma, st->nu);
@@ -463,26 +494,46 @@ static mpc_err start2(struct presign *st, mpc_session_outbox *out)
     return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
 }
 
-/* Reads D (own key), F (j's key) and a Πaff-g; verifies; alpha = Dec(D). */
+/*
+ * Dec(D) as a scalar, after checking that the centered plaintext lies in
+ * ±2^{ℓ'+1}: an honest peer's x·k - β always does (|x k| < 2^512 <= 2^{ℓ'}),
+ * and χ_i's range in round 3 (mpc/zk_chi.h) depends on it. Πaff-g alone
+ * allows y up to 2^{ℓ'+ε}. The check branches on the bit length of the
+ * plaintext, which β (uniform in ±2^{ℓ'}) hides up to 2^{512-ℓ'}.
+ * Returns: MPC_OK; MPC_ERR_VERIFY (out of range: blame the sender);
+ * MPC_ERR_INTERNAL.
+ */
+static mpc_err mta_decrypt(struct presign *st, const mpz_t d, mpc_scalar *alpha)
+{
+    mpz_t a;
+    mpc_err err = MPC_OK;
+
+    mpz_init(a);
+    if (mpc_paillier_decrypt(st->ctx, &st->sk, a, d) != MPC_OK)
+        err = MPC_ERR_INTERNAL;
+    else if (!mpc_zk_in_range_var(a, (size_t)st->params->ell_prime + 1))
+        err = MPC_ERR_VERIFY;
+    else if (mpc_zk_scalar_from_int_sec(st->ctx, st->g, alpha, a) != MPC_OK)
+        err = MPC_ERR_INTERNAL;
+    mpc_bn_clear(a);
+    return err;
+}
+
+/* Reads a Πaff-g for D (own key) and F (j's key); verifies; alpha =
+ * Dec(D). */
 static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
-                        const mpc_point *big_x, const char *label,
-                        mpc_scalar *alpha)
+                        const mpz_t d, const mpz_t f, const mpc_point *big_x,
+                        const char *label, mpc_scalar *alpha)
 {
     mpc_zk_affg_proof pf;
     mpc_transcript t;
     size_t len = mpc_zk_affg_proof_bytes(st->params);
     const uint8_t *p;
-    mpz_t d, f, q, a;
-    mpc_err err;
+    mpc_err err = MPC_OK;
 
-    mpz_inits(d, f, q, a, NULL);
     mpc_zk_affg_proof_init(&pf);
-    err = read_ct(r, &st->sk.pk, d);
-    if (err == MPC_OK)
-        err = read_ct(r, &st->pk[j], f);
-    if (err == MPC_OK &&
-        (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
-         mpc_zk_affg_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK))
+    if (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
+        mpc_zk_affg_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK)
         err = MPC_ERR_PARSE;
     if (err == MPC_OK) {
         transcript(st, &t, label, j);
@@ -492,15 +543,9 @@ static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
             err = MPC_ERR_VERIFY;
         mpc_transcript_clear(&t);
     }
-    if (err == MPC_OK) {
-        mpc_zk_group_order(q, st->g);
-        if (mpc_paillier_decrypt_mod(st->ctx, &st->sk, a, d, q) != MPC_OK ||
-            mpc_zk_scalar_from_int_sec(st->ctx, st->g, alpha, a) != MPC_OK)
-            err = MPC_ERR_INTERNAL;
-    }
+    if (err == MPC_OK)
+        err = mta_decrypt(st, d, alpha);
     mpc_zk_affg_proof_clear(&pf);
-    mpc_bn_clear(a);
-    mpz_clears(d, f, q, NULL);
     return err;
 }
 
@@ -529,6 +574,52 @@ static mpc_err logstar_from(struct presign *st, mpc_wire_reader *r, unsigned j,
     return err;
 }
 
+/*
+ * j's round-2 broadcast: Γ_j, then for every other signer k in order
+ * D_{k,j}, F_{k,j} (γ) and D̂_{k,j}, F̂_{k,j} (w) as mta_to wrote them (D
+ * under N_k, F under N_j), multiplied into accd[m][k] and accf[m][j]. out
+ * (NULL for our own broadcast) gets D, F, D̂, F̂ meant for us.
+ * Returns: MPC_OK; MPC_ERR_PARSE.
+ */
+static mpc_err read_bcast2(struct presign *st, mpc_session_inbox *in,
+                           unsigned j, mpz_t *out)
+{
+    const uint8_t *p;
+    size_t len;
+    mpc_wire_reader r;
+    mpz_t d, f;
+    mpc_err err = MPC_OK;
+
+    mpz_inits(d, f, NULL);
+    (void)mpc_session_inbox_bcast(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    if (mpc_wire_read_point(&r, st->g, &st->gam[j]) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    for (unsigned k = 0; err == MPC_OK && k < st->n; k++) {
+        if (k == j)
+            continue;
+        for (unsigned m = 0; err == MPC_OK && m < 2; m++) {
+            err = read_ct(&r, &st->pk[k], d);
+            if (err == MPC_OK)
+                err = read_ct(&r, &st->pk[j], f);
+            if (err != MPC_OK)
+                break;
+            mpz_mul(st->accd[m][k], st->accd[m][k], d);
+            mpz_mod(st->accd[m][k], st->accd[m][k], st->pk[k].n2);
+            mpz_mul(st->accf[m][j], st->accf[m][j], f);
+            mpz_mod(st->accf[m][j], st->accf[m][j], st->pk[j].n2);
+            if (k == st->self && out != NULL) {
+                mpz_set(out[2 * m], d);
+                mpz_set(out[2 * m + 1], f);
+            }
+        }
+    }
+    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    mpz_clears(d, f, NULL);
+    return err;
+}
+
 /* Everything j sent in round 2; adds α + β and α̂ + β̂ to δ_i and χ_i. */
 static mpc_err complete2_from(struct presign *st, mpc_session_inbox *in,
                               unsigned j)
@@ -538,20 +629,21 @@ static mpc_err complete2_from(struct presign *st, mpc_session_inbox *in,
     mpc_wire_reader r;
     mpc_point gen;
     mpc_scalar alpha, ahat;
+    mpz_t ct[4]; /* D, F, D̂, F̂ for us */
     mpc_err err;
 
-    (void)mpc_session_inbox_bcast(in, j, &p, &len);
-    mpc_wire_reader_init(&r, p, len);
-    if (mpc_wire_read_point(&r, st->g, &st->gam[j]) != MPC_OK ||
-        mpc_wire_reader_finish(&r) != MPC_OK)
-        return blame(in, j, MPC_ERR_PARSE, "cggmp presign: bad Gamma");
-
+    mpz_inits(ct[0], ct[1], ct[2], ct[3], NULL);
+    err = read_bcast2(st, in, j, ct);
+    if (err != MPC_OK) {
+        mpz_clears(ct[0], ct[1], ct[2], ct[3], NULL);
+        return blame(in, j, err, "cggmp presign: bad Gamma/D/F broadcast");
+    }
     mpc_point_generator(st->g, &gen);
     (void)mpc_session_inbox_p2p(in, j, &p, &len);
     mpc_wire_reader_init(&r, p, len);
-    err = mta_from(st, &r, j, &st->gam[j], L_AFF, &alpha);
+    err = mta_from(st, &r, j, ct[0], ct[1], &st->gam[j], L_AFF, &alpha);
     if (err == MPC_OK)
-        err = mta_from(st, &r, j, &st->big_w[j], L_AFFH, &ahat);
+        err = mta_from(st, &r, j, ct[2], ct[3], &st->big_w[j], L_AFFH, &ahat);
     if (err == MPC_OK)
         err = logstar_from(st, &r, j, L_LOGG, st->big_g[j], &gen, &st->gam[j]);
     if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
@@ -564,6 +656,7 @@ static mpc_err complete2_from(struct presign *st, mpc_session_inbox *in,
     }
     mpc_scalar_clear(&alpha);
     mpc_scalar_clear(&ahat);
+    mpz_clears(ct[0], ct[1], ct[2], ct[3], NULL);
     if (err == MPC_ERR_INTERNAL)
         return err;
     if (err != MPC_OK)
@@ -577,6 +670,8 @@ static mpc_err complete2(struct presign *st, mpc_session_inbox *in)
 
     mpc_scalar_mul(st->g, &st->delta_i, &st->gamma, &st->k);
     mpc_scalar_mul(st->g, &st->chi, &st->w, &st->k);
+    if (read_bcast2(st, in, st->self, NULL) != MPC_OK)
+        return MPC_ERR_INTERNAL; /* our own broadcast */
     for (unsigned j = 0; j < st->n; j++) {
         if (j == st->self)
             continue;
@@ -595,81 +690,422 @@ static mpc_err complete2(struct presign *st, mpc_session_inbox *in)
                                 "cggmp presign: Gamma is the identity");
         return MPC_ERR_PROTOCOL;
     }
-    mpc_point_mul(st->g, &st->big_delta_i, &st->k, &st->big_gamma);
+    mpc_point_mul(st->g, &st->big_delta[st->self], &st->k, &st->big_gamma);
+    mpc_point_mul(st->g, &st->big_s[st->self], &st->chi, &st->big_gamma);
     return MPC_OK;
 }
 
-/* ---- round 3: δ_i, Δ_i, Πlog*; output ------------------------------------ */
+/* ---- round 3: δ_i, Δ_i, S_i and their proofs; output -------------------- */
+
+/*
+ * C_k = D⁰_k · accd[m][k] · (Y⁰_k · accf[m][k])⁻¹ mod N_k², from public
+ * ciphertexts only (D⁰_k, Y⁰_k of k's round 3; the round-2 broadcasts):
+ * for m = KIND_DELTA an encryption of γ_k·k_k + Σ_j α_{k,j} + Σ_j β_{j,k},
+ * i.e. of δ_k as an integer; for KIND_CHI likewise of χ_k (w_k, α̂, β̂).
+ * Returns: MPC_OK; MPC_ERR_VERIFY (not invertible, which parsed
+ * ciphertexts rule out).
+ */
+static mpc_err chi_cipher(const struct presign *st, unsigned m, unsigned k,
+                          const mpz_t d0, const mpz_t y0, mpz_t c)
+{
+    mpz_srcptr n2 = st->pk[k].n2;
+    mpz_t den;
+    bool ok;
+
+    mpz_init(den);
+    mpz_mul(den, y0, st->accf[m][k]);
+    mpz_mod(den, den, n2);
+    ok = mpz_invert(den, den, n2) != 0;
+    mpz_mul(c, d0, st->accd[m][k]);
+    mpz_mod(c, c, n2);
+    mpz_mul(c, c, den);
+    mpz_mod(c, c, n2);
+    mpz_clear(den);
+    return ok ? MPC_OK : MPC_ERR_VERIFY;
+}
+
+/*
+ * out = the N-th root of c modulo the safe prime p (the other prime is q):
+ * c^d mod p with d = N⁻¹ mod (p-1) = q⁻¹ mod (p-1). p - 1 = 2h with h
+ * prime, so d ≡ q⁻¹ (mod h) and d is odd; every step is constant time.
+ */
+static mpc_err root_mod_prime(const mpc_ctx *ctx, mpz_t out, const mpz_t c,
+                              const mpz_t p, const mpz_t q)
+{
+    mpz_t h, qh, x, d, cp, one, two, inv2;
+    mpc_err err;
+
+    mpz_inits(h, qh, x, d, cp, one, two, inv2, NULL);
+    mpz_sub_ui(h, p, 1);
+    mpz_fdiv_q_2exp(h, h, 1);
+    mpz_add_ui(inv2, h, 1); /* 2⁻¹ mod h */
+    mpz_fdiv_q_2exp(inv2, inv2, 1);
+    mpz_set_ui(one, 1);
+    mpz_set_ui(two, 2);
+    err = mpc_bn_mod_sec(ctx, qh, q, h);
+    if (err == MPC_OK)
+        err = mpc_bn_invert_sec(ctx, x, qh, h);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, d, x, h, one, two, inv2);
+    if (err == MPC_OK)
+        err = mpc_bn_mod_sec(ctx, cp, c, p);
+    if (err == MPC_OK)
+        err = mpc_bn_powm_sec(ctx, out, cp, d, mpz_sizeinbase(p, 2), p);
+    mpc_bn_clear(h);
+    mpc_bn_clear(qh);
+    mpc_bn_clear(x);
+    mpc_bn_clear(d);
+    mpc_bn_clear(cp);
+    mpc_bn_clear(inv2);
+    mpz_clears(one, two, NULL);
+    return err;
+}
+
+/* rho = the nonce of c under our own key: c = (1+N)^m rho^N mod N². */
+static mpc_err nonce_of(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                        mpz_t rho, const mpz_t c)
+{
+    mpz_t rp, rq;
+    mpc_err err;
+
+    mpz_inits(rp, rq, NULL);
+    err = root_mod_prime(ctx, rp, c, sk->p, sk->q);
+    if (err == MPC_OK)
+        err = root_mod_prime(ctx, rq, c, sk->q, sk->p);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, rho, rp, sk->p, rq, sk->q, sk->q_inv_p);
+    mpc_bn_clear(rp);
+    mpc_bn_clear(rq);
+    return err;
+}
+
+/* What round 3 proves about δ_i or S_i, kept only while start3 runs. */
+struct chi_witness {
+    unsigned kind;          /* KIND_DELTA or KIND_CHI */
+    const mpc_point *big_x; /* Γ_i or W_i */
+    mpc_point base, target; /* (G, δ_i·G) or (Γ, S_i) */
+    mpz_t xz, zero, r0, s0; /* γ_i or w_i, 0, the nonces of D⁰, Y⁰: secret */
+    mpz_t d0, y0, c; /* D⁰ = xz⊙K_i ⊕ Enc(0; r0), Y⁰ = Enc(0; s0),
+                        C_i: public */
+    mpz_t x, rho;    /* δ_i or χ_i as an integer, the nonce of C_i */
+};
+
+static void chi_witness_init(struct presign *st, struct chi_witness *cw,
+                             unsigned kind)
+{
+    mpz_inits(cw->xz, cw->zero, cw->r0, cw->s0, cw->d0, cw->y0, cw->c, cw->x,
+              cw->rho, NULL);
+    cw->kind = kind;
+    if (kind == KIND_DELTA) {
+        cw->big_x = &st->gam[st->self];
+        mpc_point_generator(st->g, &cw->base);
+        mpc_point_mul_base(st->g, &cw->target, &st->delta_i);
+        mpc_zk_int_from_scalar(st->g, cw->xz, &st->gamma);
+    } else {
+        cw->big_x = &st->big_w[st->self];
+        cw->base = st->big_gamma;
+        cw->target = st->big_s[st->self];
+        mpc_zk_int_from_scalar(st->g, cw->xz, &st->w);
+    }
+}
+
+static mpc_err chi_witness_make(struct presign *st, struct chi_witness *cw)
+{
+    const mpc_paillier_pk *me = &st->sk.pk;
+    const mpc_scalar *want = cw->kind == KIND_DELTA ? &st->delta_i : &st->chi;
+    mpc_scalar check;
+    mpc_err err;
+
+    err = mpc_paillier_nonce_random(st->ctx, me, cw->r0);
+    if (err == MPC_OK)
+        err = mpc_paillier_nonce_random(st->ctx, me, cw->s0);
+    if (err == MPC_OK)
+        err = mpc_paillier_affine(st->ctx, me, cw->d0, st->big_k[st->self],
+                                  cw->xz, 256, cw->zero, cw->r0);
+    if (err == MPC_OK)
+        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, cw->y0, cw->zero,
+                                       cw->s0);
+    if (err == MPC_OK)
+        err = chi_cipher(st, cw->kind, st->self, cw->d0, cw->y0, cw->c);
+    if (err == MPC_OK)
+        err = mpc_paillier_decrypt(st->ctx, &st->sk, cw->x, cw->c);
+    if (err == MPC_OK)
+        err = nonce_of(st->ctx, &st->sk, cw->rho, cw->c);
+    /* C_i must hold our δ_i or χ_i, or we would prove a wrong value. */
+    if (err == MPC_OK)
+        err = mpc_zk_scalar_from_int_sec(st->ctx, st->g, &check, cw->x);
+    if (err == MPC_OK && !mpc_scalar_eq(&check, want))
+        err = MPC_ERR_INTERNAL;
+    mpc_scalar_clear(&check);
+    return err;
+}
+
+static void chi_witness_clear(struct chi_witness *cw)
+{
+    mpc_bn_clear(cw->xz);
+    mpc_bn_clear(cw->r0);
+    mpc_bn_clear(cw->s0);
+    mpc_bn_clear(cw->x);
+    mpc_bn_clear(cw->rho);
+    mpz_clears(cw->zero, cw->d0, cw->y0, cw->c, NULL);
+}
+
+/* Πaff-g for D⁰, Y⁰ with X = Γ_i or W_i (both under our own key), to l. */
+static mpc_err aff0_to(struct presign *st, mpc_wire_writer *w, unsigned l,
+                       const struct chi_witness *cw)
+{
+    mpc_zk_affg_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_affg_proof_bytes(st->params);
+    uint8_t *p;
+    mpc_err err;
+
+    mpc_zk_affg_proof_init(&pf);
+    transcript(st, &t, L_AFF0[cw->kind], st->self);
+    err = mpc_zk_affg_prove(st->ctx, &pf, &t, &st->rp[l], &st->sk.pk, &st->sk,
+                            st->big_k[st->self], cw->d0, cw->y0, cw->big_x,
+                            cw->xz, cw->zero, cw->r0, cw->s0);
+    p = mpc_wire_write_reserve(w, len);
+    if (err == MPC_OK && p != NULL)
+        err = mpc_zk_affg_proof_serialize(p, len, st->params, &pf);
+    mpc_zk_affg_proof_clear(&pf);
+    mpc_transcript_clear(&t);
+    return err;
+}
+
+/* Πlog*χ for C_i with (G, δ_i·G) or (Γ, S_i), to l. */
+static mpc_err chi_to(struct presign *st, mpc_wire_writer *w, unsigned l,
+                      const struct chi_witness *cw)
+{
+    mpc_zk_chi_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_chi_proof_bytes(st->params);
+    uint8_t *p;
+    mpc_err err;
+
+    mpc_zk_chi_proof_init(&pf);
+    transcript(st, &t, L_CHI[cw->kind], st->self);
+    err = mpc_zk_chi_prove(st->ctx, &pf, &t, &st->rp[l], &st->sk, cw->c,
+                           &cw->base, &cw->target, cw->x, cw->rho);
+    p = mpc_wire_write_reserve(w, len);
+    if (err == MPC_OK && p != NULL)
+        err = mpc_zk_chi_proof_serialize(p, len, st->params, &pf);
+    mpc_zk_chi_proof_clear(&pf);
+    mpc_transcript_clear(&t);
+    return err;
+}
 
 static mpc_err start3(struct presign *st, mpc_session_outbox *out)
 {
     mpc_wire_writer *b = mpc_session_outbox_bcast(out);
+    const mpc_point *big_delta = &st->big_delta[st->self];
+    struct chi_witness cw[2];
     mpc_err err = MPC_OK;
 
+    for (unsigned m = 0; m < 2; m++)
+        chi_witness_init(st, &cw[m], m);
+    for (unsigned m = 0; err == MPC_OK && m < 2; m++)
+        err = chi_witness_make(st, &cw[m]);
     mpc_wire_write_scalar(b, st->g, &st->delta_i);
-    mpc_wire_write_point(b, st->g, &st->big_delta_i);
-    for (unsigned j = 0; err == MPC_OK && j < st->n; j++)
-        if (j != st->self)
-            err = logstar_to(st, mpc_session_outbox_p2p(out, j), j, L_LOGD,
-                             st->big_k[st->self], &st->big_gamma,
-                             &st->big_delta_i, &st->k, st->rho);
+    mpc_wire_write_point(b, st->g, big_delta);
+    mpc_wire_write_point(b, st->g, &st->big_s[st->self]);
+    for (unsigned m = 0; err == MPC_OK && m < 2; m++) {
+        write_ct(b, &st->sk.pk, cw[m].d0);
+        write_ct(b, &st->sk.pk, cw[m].y0);
+    }
+    for (unsigned l = 0; err == MPC_OK && l < st->n; l++) {
+        if (l == st->self)
+            continue;
+        mpc_wire_writer *w = mpc_session_outbox_p2p(out, l);
+        err = logstar_to(st, w, l, L_LOGD, st->big_k[st->self], &st->big_gamma,
+                         big_delta, &st->k, st->rho);
+        for (unsigned m = 0; err == MPC_OK && m < 2; m++) {
+            err = aff0_to(st, w, l, &cw[m]);
+            if (err == MPC_OK)
+                err = chi_to(st, w, l, &cw[m]);
+        }
+    }
+    for (unsigned m = 0; m < 2; m++)
+        chi_witness_clear(&cw[m]);
     return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
 }
 
+/* j's Πaff-g of kind m for D⁰_j, Y⁰_j against K_j and Γ_j or W_j. */
+static mpc_err aff0_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                         unsigned m, const mpz_t d0, const mpz_t y0)
+{
+    const mpc_point *big_x = m == KIND_DELTA ? &st->gam[j] : &st->big_w[j];
+    mpc_zk_affg_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_affg_proof_bytes(st->params);
+    const uint8_t *p;
+    mpc_err err = MPC_OK;
+
+    mpc_zk_affg_proof_init(&pf);
+    if (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
+        mpc_zk_affg_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        transcript(st, &t, L_AFF0[m], j);
+        if (mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self], &st->tab, NULL,
+                               &st->pk[j], &st->pk[j], st->big_k[j], d0, y0,
+                               big_x, &pf) != MPC_OK)
+            err = MPC_ERR_VERIFY;
+        mpc_transcript_clear(&t);
+    }
+    mpc_zk_affg_proof_clear(&pf);
+    return err;
+}
+
+/* j's Πlog*χ of kind m: C_j encrypts the discrete log of target to base. */
+static mpc_err chi_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                        unsigned m, const mpz_t c, const mpc_point *base,
+                        const mpc_point *target)
+{
+    mpc_zk_chi_proof pf;
+    mpc_transcript t;
+    size_t len = mpc_zk_chi_proof_bytes(st->params);
+    const uint8_t *p;
+    mpc_err err = MPC_OK;
+
+    mpc_zk_chi_proof_init(&pf);
+    if (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
+        mpc_zk_chi_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        transcript(st, &t, L_CHI[m], j);
+        if (mpc_zk_chi_verify(st->ctx, &t, &st->rp[st->self], &st->tab,
+                              &st->pk[j], c, base, target, &pf) != MPC_OK)
+            err = MPC_ERR_VERIFY;
+        mpc_transcript_clear(&t);
+    }
+    mpc_zk_chi_proof_clear(&pf);
+    return err;
+}
+
+/* Both proofs of kind m from j: Πaff-g on D⁰, Y⁰ and Πlog*χ on C_j. */
+static mpc_err kind_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                         unsigned m, const mpz_t d0, const mpz_t y0,
+                         const mpc_scalar *delta_j)
+{
+    mpc_point base, target;
+    mpz_t c;
+    mpc_err err;
+
+    mpz_init(c);
+    if (m == KIND_DELTA) {
+        mpc_point_generator(st->g, &base);
+        mpc_point_mul_base(st->g, &target, delta_j);
+    } else {
+        base = st->big_gamma;
+        target = st->big_s[j];
+    }
+    err = aff0_from(st, r, j, m, d0, y0);
+    if (err == MPC_OK)
+        err = chi_cipher(st, m, j, d0, y0, c);
+    if (err == MPC_OK)
+        err = chi_from(st, r, j, m, c, &base, &target);
+    mpz_clear(c);
+    return err;
+}
+
+/* j's round-3 broadcast (δ_j, Δ_j, S_j, then D⁰, Y⁰ for δ and for χ) and
+ * P2P proofs. */
 static mpc_err complete3_from(struct presign *st, mpc_session_inbox *in,
-                              unsigned j, mpc_scalar *delta_j,
-                              mpc_point *big_delta_j)
+                              unsigned j, mpc_scalar *delta_j)
 {
     const uint8_t *p;
     size_t len;
     mpc_wire_reader r;
-    mpc_err err;
+    mpz_t ct[4]; /* D⁰, Y⁰ of δ, then of χ */
+    mpc_err err = MPC_OK;
 
+    mpz_inits(ct[0], ct[1], ct[2], ct[3], NULL);
     (void)mpc_session_inbox_bcast(in, j, &p, &len);
     mpc_wire_reader_init(&r, p, len);
     if (mpc_wire_read_scalar(&r, st->g, delta_j) != MPC_OK ||
-        mpc_wire_read_point(&r, st->g, big_delta_j) != MPC_OK ||
-        mpc_wire_reader_finish(&r) != MPC_OK)
-        return blame(in, j, MPC_ERR_PARSE, "cggmp presign: bad delta/Delta");
-    (void)mpc_session_inbox_p2p(in, j, &p, &len);
-    mpc_wire_reader_init(&r, p, len);
-    err = logstar_from(st, &r, j, L_LOGD, st->big_k[j], &st->big_gamma,
-                       big_delta_j);
+        mpc_wire_read_point(&r, st->g, &st->big_delta[j]) != MPC_OK ||
+        mpc_wire_read_point(&r, st->g, &st->big_s[j]) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    for (unsigned i = 0; err == MPC_OK && i < 4; i++)
+        err = read_ct(&r, &st->pk[j], ct[i]);
     if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
         err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        (void)mpc_session_inbox_p2p(in, j, &p, &len);
+        mpc_wire_reader_init(&r, p, len);
+        err = logstar_from(st, &r, j, L_LOGD, st->big_k[j], &st->big_gamma,
+                           &st->big_delta[j]);
+    }
+    for (unsigned m = 0; err == MPC_OK && m < 2; m++)
+        err = kind_from(st, &r, j, m, ct[2 * m], ct[2 * m + 1], delta_j);
+    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    mpz_clears(ct[0], ct[1], ct[2], ct[3], NULL);
     if (err != MPC_OK)
-        return blame(in, j, err, "cggmp presign: Πlog* of Delta failed");
+        return blame(in, j, err, "cggmp presign: bad delta, Delta or S");
     return MPC_OK;
+}
+
+/* δ·G = ΣΔ_j and δ invertible; dinv = δ⁻¹. δ is public: variable time. */
+static bool delta_ok(const struct presign *st, const mpc_scalar *delta,
+                     mpc_scalar *dinv)
+{
+    mpc_point sum, dg;
+    mpc_point_set_identity(st->g, &sum);
+    for (unsigned j = 0; j < st->n; j++)
+        mpc_point_add(st->g, &sum, &sum, &st->big_delta[j]);
+    mpc_point_mul_base(st->g, &dg, delta);
+    return mpc_point_eq(st->g, &dg, &sum) &&
+           mpc_scalar_inv_var(st->g, dinv, delta) == MPC_OK;
+}
+
+/*
+ * ΣS_j = δ·X with X = ΣW_j (the signing key, tweak included): what makes
+ * the combiner's per-share check complete (docs/security-cggmp.md,
+ * "Identifiable abort").
+ */
+static bool chi_ok(const struct presign *st, const mpc_scalar *delta)
+{
+    mpc_point sum, x;
+    mpc_point_set_identity(st->g, &sum);
+    mpc_point_set_identity(st->g, &x);
+    for (unsigned j = 0; j < st->n; j++) {
+        mpc_point_add(st->g, &sum, &sum, &st->big_s[j]);
+        mpc_point_add(st->g, &x, &x, &st->big_w[j]);
+    }
+    mpc_point_mul(st->g, &x, delta, &x);
+    return mpc_point_eq(st->g, &x, &sum);
 }
 
 static mpc_err complete3(struct presign *st, mpc_session_inbox *in)
 {
     mpc_scalar delta = st->delta_i, dj, dinv;
-    mpc_point sum = st->big_delta_i, bdj, dg;
     mpc_err err = MPC_OK;
 
     for (unsigned j = 0; j < st->n; j++) {
         if (j == st->self)
             continue;
-        mpc_err e = complete3_from(st, in, j, &dj, &bdj);
+        mpc_err e = complete3_from(st, in, j, &dj);
         err = err != MPC_OK ? err : e;
-        if (e != MPC_OK)
-            continue;
-        mpc_scalar_add(st->g, &delta, &delta, &dj);
-        mpc_point_add(st->g, &sum, &sum, &bdj);
+        if (e == MPC_OK)
+            mpc_scalar_add(st->g, &delta, &delta, &dj);
     }
     if (err != MPC_OK)
         return err;
-    /* δ is public from here on: variable time is fine. */
-    mpc_point_mul_base(st->g, &dg, &delta);
-    if (!mpc_point_eq(st->g, &dg, &sum) ||
-        mpc_scalar_inv_var(st->g, &dinv, &delta) != MPC_OK) {
-        /* §2.6 level 2: every proof passed, so no one can be named. */
-        mpc_session_inbox_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
-                                "cggmp presign: delta check failed");
-        return MPC_ERR_VERIFY;
-    }
+    /* §2.6 levels 2 and 3: every proof passed (≥ 2 colluding cheaters). */
+    if (!delta_ok(st, &delta, &dinv))
+        return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
+                               MPC_ERR_VERIFY, DETAIL_DELTA);
+    if (!chi_ok(st, &delta))
+        return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
+                               MPC_ERR_VERIFY, DETAIL_CHI);
     mpc_point_mul(st->g, &st->out.big_r, &dinv, &st->big_gamma);
+    for (unsigned j = 0; j < st->n; j++) {
+        mpc_point_mul(st->g, &st->out.k_r[j], &dinv, &st->big_delta[j]);
+        mpc_point_mul(st->g, &st->out.chi_r[j], &dinv, &st->big_s[j]);
+    }
+    st->out.count = st->n;
     st->out.k = st->k;
     st->out.chi = st->chi;
     st->out.magic = MPC_CGGMP_PRESIG_MAGIC;
@@ -730,7 +1166,8 @@ static void presign_clear(void *state)
         for (unsigned j = 0; j < MAXP; j++) {
             mpc_paillier_pk_clear(&st->pk[j]);
             mpc_rped_clear(&st->rp[j]);
-            mpz_clears(st->big_k[j], st->big_g[j], NULL);
+            mpz_clears(st->big_k[j], st->big_g[j], st->accd[0][j],
+                       st->accf[0][j], st->accd[1][j], st->accf[1][j], NULL);
         }
     }
     mpc_wipe(st, sizeof *st);
@@ -758,7 +1195,6 @@ struct isign {
     struct presign ps;
     uint8_t digest[MPC_ECDSA_DIGEST_BYTES];
     mpc_point pubkey;
-    mpc_point big_r;
     mpc_scalar sigma; /* published in round 4 */
     mpc_cggmp_sign_result result;
 };
@@ -792,7 +1228,6 @@ static mpc_err isign_start(void *state, unsigned round, mpc_session_outbox *out)
     struct isign *st = state;
     if (round < 4)
         return presign_start(&st->ps, round, out);
-    st->big_r = st->ps.out.big_r;
     if (mpc_cggmp_sign_share_digest(st->ps.g, &st->sigma, &st->ps.out,
                                     st->digest) != MPC_OK)
         return MPC_ERR_INTERNAL; /* R was checked in round 3 */
@@ -819,11 +1254,12 @@ static mpc_err isign_complete4(struct isign *st, mpc_session_inbox *in)
                  len == MPC_CGGMP_SIGN_SHARE_BYTES)
             memcpy(shares[j], p, len);
     }
+    /* The presignature's public record survives its consumption in
+     * round 4's start; blame names session indices here. */
     memset(&ci, 0, sizeof(ci));
+    mpc_cggmp_combine_input_set_presig(&ci, &st->ps.out);
     ci.pubkey = &st->pubkey;
     ci.digest = st->digest;
-    ci.big_r = &st->big_r;
-    ci.count = st->ps.n;
     ci.positions = pos;
     ci.shares = (const uint8_t(*)[MPC_CGGMP_SIGN_SHARE_BYTES])shares;
     err = mpc_cggmp_sign_combine(st->ps.g, &st->result.sig, &b, &ci);

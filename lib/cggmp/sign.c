@@ -44,8 +44,9 @@ mpc_cggmp_sign_share_digest(const mpc_group *g, mpc_scalar *sigma,
     mpc_scalar_mul(g, &t, &presig->chi, &r);
     mpc_scalar_add(g, sigma, sigma, &t);
 out:
-    /* Spent before the share leaves this function (§2.7 rule 3). */
-    mpc_cggmp_presig_clear(presig);
+    /* Spent before the share leaves this function (§2.7 rule 3); the
+     * public record stays for the combiner. */
+    mpc_cggmp_presig_consume(presig);
     mpc_scalar_clear(&t);
     return err;
 }
@@ -71,6 +72,17 @@ mpc_err mpc_cggmp_sign_share(const mpc_group *g,
         mpc_scalar_serialize(g, share, &sigma);
     mpc_scalar_clear(&sigma);
     return err;
+}
+
+void mpc_cggmp_combine_input_set_presig(mpc_cggmp_combine_input *in,
+                                        const mpc_cggmp_presig *presig)
+{
+    bool have = presig->count > 0 && presig->count <= MPC_CGGMP_MAX_PARTIES;
+    in->big_r = &presig->big_r;
+    in->count = presig->count;
+    in->positions = presig->positions;
+    in->k_r = have ? presig->k_r : NULL;
+    in->chi_r = have ? presig->chi_r : NULL;
 }
 
 static void blame_set(mpc_blame *b, mpc_err err, mpc_blame_reason reason,

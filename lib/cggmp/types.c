@@ -117,6 +117,15 @@ void mpc_cggmp_presig_clear(mpc_cggmp_presig *p)
         mpc_wipe(p, sizeof *p);
 }
 
+void mpc_cggmp_presig_consume(mpc_cggmp_presig *p)
+{
+    if (p == NULL)
+        return;
+    mpc_scalar_clear(&p->k);
+    mpc_scalar_clear(&p->chi);
+    p->magic = 0;
+}
+
 void mpc_cggmp_commit(uint8_t out[MPC_CGGMP_COMMIT_BYTES], const uint8_t *sid32,
                       uint32_t protocol_id, unsigned party,
                       const uint8_t *payload, size_t len)

@@ -145,6 +145,43 @@ TEST(barrier_retries_are_spaced_by_the_interval)
     CHECK(two[0] == 0 && two[1] == 1);
 }
 
+/* The wait starts at first_retry_ms and doubles up to retry_ms, so a
+ * peer that subscribes a few ms late is found at once. */
+TEST(barrier_retries_back_off_from_the_first_wait)
+{
+    node_barrier b;
+    node_barrier_policy p = {
+        .retry_ms = 300, .first_retry_ms = 2, .total_ms = 2000};
+    sim s;
+    sim_init(&s, 2);
+    s.up[0] = UINT64_MAX;
+    s.up[1] = 5;
+    s.lat[1] = 1;
+    CHECK_OK(node_barrier_init(&b, 2, 0, &p));
+    CHECK(run(&s, &b, 0) == 2000);
+    /* Peer 1 pinged at 0, 2 and 6 (up at 5), answered at 7. */
+    CHECK(s.pings[1] == 3);
+    CHECK(s.ping_at[1][1] == 2 && s.ping_at[1][2] == 6);
+    CHECK(node_barrier_is_answered(&b, 1));
+    /* Peer 0: waits 2, 4, ..., 256, then 300 each time. */
+    static const uint64_t want[] = {0, 2, 6, 14, 30, 62, 126, 254, 510, 810};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        CHECK(s.ping_at[0][k] == want[k]);
+    CHECK(s.pings[0] == 13); /* ..., 1110, 1410, 1710 */
+    /* first_retry_ms 0 or above retry_ms: retry_ms every time. */
+    node_barrier_policy flat = {
+        .retry_ms = 100, .first_retry_ms = 500, .total_ms = 1000};
+    sim_init(&s, 1);
+    s.up[0] = UINT64_MAX;
+    CHECK_OK(node_barrier_init(&b, 1, 0, &flat));
+    CHECK(run(&s, &b, 0) == 1000);
+    CHECK(s.pings[0] == 10 && s.ping_at[0][1] == 100);
+    node_barrier_policy d;
+    node_barrier_policy_default(&d);
+    CHECK(d.first_retry_ms == NODE_BARRIER_FIRST_RETRY_DEFAULT_MS &&
+          d.retry_ms == NODE_BARRIER_RETRY_DEFAULT_MS);
+}
+
 /* A driver that wakes at arbitrary times never pings a peer early. */
 TEST(barrier_irregular_wakeups_never_ping_early)
 {

@@ -180,9 +180,12 @@ TEST(cggmp_presign_blame_each_round)
     static const tamper cases[] = {
         {1, MPC_SESSION_BCAST, 5},    /* K_i not a unit / different K */
         {1, MPC_SESSION_P2P, 700},    /* Πenc */
+        {2, MPC_SESSION_BCAST, 10},   /* Γ_i: Πlog* against G_i fails */
         {2, MPC_SESSION_P2P, 1100},   /* inside the first Πaff-g */
         {2, MPC_SESSION_P2P, 100000}, /* the last byte: Πlog* */
         {3, MPC_SESSION_P2P, 900},    /* Πlog* of Δ */
+        {3, MPC_SESSION_P2P, 3000},   /* Πaff-g of D⁰, Y⁰ */
+        {3, MPC_SESSION_P2P, 100000}, /* the last byte: Πlog*χ of S_i */
     };
     mpc_cggmp_presign_input in[MAXN];
     fx f;
@@ -209,7 +212,7 @@ TEST(cggmp_presign_blame_each_round)
  * it before any output, and honest parties never blame an honest one.
  * (The §2.6 level-2 path itself — every proof valid, δ·G != ΣΔ_j, abort
  * with attributable = false — needs a party that lies consistently to
- * everyone, which simnet's per-message hook cannot fake; not covered.)
+ * everyone: test_cggmp_blame.c, with a wrapped round table.)
  */
 TEST(cggmp_presign_delta_tamper_never_blames_honest)
 {
@@ -281,7 +284,9 @@ TEST(cggmp_sign_interactive_2of3_hd)
     fx_clear(&f);
 }
 
-/* A wrong σ_j in round 4: the signature fails; not attributable. */
+/* A σ_j altered on the wire in round 4 (not echoed: the last round): the
+ * signature fails and the combiner's σ_j·R check names signer 1 (§2.6
+ * level 3). A consistent liar is in test_cggmp_blame.c. */
 TEST(cggmp_sign_interactive_bad_share)
 {
     static const uint32_t signers[2] = {0, 1};
@@ -299,7 +304,8 @@ TEST(cggmp_sign_interactive_bad_share)
     CHECK(simnet_status(net, 0) == MPC_SESSION_FAILED);
     mpc_blame b = simnet_blame(net, 0);
     CHECK(b.err == MPC_ERR_VERIFY && b.round == 4);
-    CHECK(!b.attributable && mpc_blame_count(&b) == 0);
+    CHECK(b.attributable && b.reason == MPC_BLAME_VERIFY);
+    CHECK(mpc_blame_count(&b) == 1 && mpc_blame_has(&b, 1));
     simnet_free(net);
     fx_clear(&f);
 }

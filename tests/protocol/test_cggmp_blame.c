@@ -1,0 +1,533 @@
+/*
+ * Identifiable abort of CGGMP21 presign and sign (crypto.md §2.6;
+ * docs/security-cggmp.md, "Identifiable abort"): a signer that lies
+ * CONSISTENTLY — to every peer, so that the reliable-broadcast echo agrees
+ * — in δ_i, S_i or σ_i. Such a liar cannot be faked by a simnet hook (the
+ * echo would expose the rewrite), so the cheater here runs a wrapped round
+ * table that edits its own outgoing broadcast after the honest code wrote
+ * it: exactly what a malicious implementation would send.
+ *
+ * Expected: a bad σ_j is blamed, attributable, in interactive round 4 and
+ * by the pooled combiner; a wrong δ_i or S_i (its Πlog*χ fails) or a
+ * wrong D̂ in the round-2 broadcast (its Πaff-g fails) is blamed in that
+ * round; an honest signer is never named. (The non-attributable output
+ * checks need two colluding cheaters that accept each other's bad proofs;
+ * not simulated here.)
+ */
+#include <string.h>
+
+#include "mpc/cggmp_sign.h"
+#include "mpc/hd.h"
+#include "mpc/wire.h"
+#include "tests/harness/test.h"
+#include "tests/protocol/cggmp_fixture.h"
+#include "tests/protocol/simnet.h"
+#include "tests/unit/ecdsa_oracle.h"
+
+#define MAXN 5
+#define STEPS 100000
+
+typedef struct fx {
+    unsigned n, t;
+    const mpc_ctx *ctx[MAXN];
+    mpc_cggmp_key_share ks[MAXN];
+    mpc_cggmp_aux_info aux[MAXN];
+} fx;
+
+static bool fx_make(fx *f, unsigned n, unsigned t)
+{
+    static const char *labels[MAXN] = {"bl0", "bl1", "bl2", "bl3", "bl4"};
+    f->n = n;
+    f->t = t;
+    for (unsigned i = 0; i < n; i++)
+        f->ctx[i] = test_new_ctx(labels[i]);
+    return cggmp_fixture_dealer(f->ctx, n, t, MPC_PARAMS_COMPAT, f->ks, f->aux);
+}
+
+static void fx_clear(fx *f)
+{
+    cggmp_fixture_clear(f->ctx, f->n, f->ks, f->aux);
+}
+
+static const mpc_group *secp(void)
+{
+    return cggmp_group(test_ctx());
+}
+
+/* ---- the consistent liar: a wrapped round table ------------------------- */
+
+/* Which session party lies, in which round, and how (edits its broadcast
+ * payload in place). */
+typedef struct liar {
+    unsigned party;
+    unsigned round;
+    void (*edit)(uint8_t *payload, size_t len);
+} liar;
+
+/* The wrapped input: the real protocol's input plus the liar. */
+typedef struct liar_input {
+    const void *inner;
+    const liar *liar;
+} liar_input;
+
+/* The wrapped state: this header, then the real state at STATE_OFF (a
+ * multiple of every alignment the real state needs). */
+#define STATE_OFF 64
+typedef struct liar_state {
+    const mpc_protocol *real;
+    const liar *liar;
+    unsigned self;
+} liar_state;
+
+static void *inner(void *state)
+{
+    return (uint8_t *)state + STATE_OFF;
+}
+
+static const mpc_protocol *wrapped_real; /* set by liar_protocol() */
+
+static mpc_err liar_init(void *state, const mpc_session_info *info,
+                         const void *input)
+{
+    liar_state *ls = state;
+    const liar_input *in = input;
+    ls->real = wrapped_real;
+    ls->liar = in->liar;
+    ls->self = info->self;
+    return ls->real->init(inner(state), info, in->inner);
+}
+
+static unsigned liar_pattern(const void *state, unsigned round, unsigned from,
+                             unsigned to)
+{
+    const liar_state *ls = state;
+    return ls->real->pattern((const uint8_t *)state + STATE_OFF, round, from,
+                             to);
+}
+
+static mpc_err liar_start(void *state, unsigned round, mpc_session_outbox *out)
+{
+    liar_state *ls = state;
+    mpc_err err = ls->real->round_start(inner(state), round, out);
+    if (err == MPC_OK && ls->self == ls->liar->party &&
+        round == ls->liar->round) {
+        mpc_wire_writer *w = mpc_session_outbox_bcast(out);
+        ls->liar->edit(w->buf, w->len);
+    }
+    return err;
+}
+
+static mpc_err liar_complete(void *state, unsigned round, mpc_session_inbox *in)
+{
+    liar_state *ls = state;
+    return ls->real->round_complete(inner(state), round, in);
+}
+
+static void liar_take(void *state, void *result)
+{
+    liar_state *ls = state;
+    ls->real->take_result(inner(state), result);
+}
+
+static void liar_clear(void *state)
+{
+    liar_state *ls = state;
+    if (ls->real != NULL)
+        ls->real->clear(inner(state));
+}
+
+static mpc_protocol liar_proto;
+
+/* The real table with every step wrapped (same id, rounds and sizes). */
+static const mpc_protocol *liar_protocol(const mpc_protocol *real)
+{
+    wrapped_real = real;
+    liar_proto = *real;
+    liar_proto.state_bytes = real->state_bytes + STATE_OFF;
+    liar_proto.init = liar_init;
+    liar_proto.pattern = liar_pattern;
+    liar_proto.round_start = liar_start;
+    liar_proto.round_complete = liar_complete;
+    liar_proto.take_result = liar_take;
+    liar_proto.clear = liar_clear;
+    return &liar_proto;
+}
+
+/* Round-3 broadcast of presign: δ_i (32) | Δ_i (33) | S_i (33) | D⁰ | Y⁰;
+ * round 2: Γ_i (33) | D̂, F̂ per other signer (ciphertexts). */
+#define R3_DELTA 0
+#define R3_S 65
+#define R2_FIRST_DHAT 33
+
+static void scalar_plus_one(uint8_t *p)
+{
+    mpc_scalar s;
+    if (mpc_scalar_parse(secp(), &s, p) != MPC_OK)
+        return;
+    mpc_scalar_add(secp(), &s, &s, &(mpc_scalar){.v = {[31] = 1}});
+    mpc_scalar_serialize(secp(), p, &s);
+}
+
+static void lie_delta(uint8_t *p, size_t len)
+{
+    if (len >= R3_S + 33)
+        scalar_plus_one(p + R3_DELTA);
+}
+
+static void lie_s(uint8_t *p, size_t len)
+{
+    mpc_point s, gen;
+    if (len < R3_S + 33 || mpc_point_parse(secp(), &s, p + R3_S, 33) != MPC_OK)
+        return;
+    mpc_point_generator(secp(), &gen);
+    mpc_point_add(secp(), &s, &s, &gen);
+    mpc_point_serialize(secp(), p + R3_S, &s);
+}
+
+/* A different, still well-formed D̂ for the first other signer: the last
+ * byte of its encoding, i.e. D̂ + 1 (a unit except with negligible
+ * probability). */
+static void lie_dhat(uint8_t *p, size_t len)
+{
+    size_t ct = mpc_params_get(MPC_PARAMS_COMPAT)->ct_bytes;
+    if (len >= R2_FIRST_DHAT + ct)
+        p[R2_FIRST_DHAT + ct - 1] ^= 1;
+}
+
+static void lie_sigma(uint8_t *p, size_t len)
+{
+    if (len == MPC_CGGMP_SIGN_SHARE_BYTES)
+        scalar_plus_one(p);
+}
+
+/* ---- nets ---------------------------------------------------------------- */
+
+static void presign_inputs(fx *f, const uint32_t *signers,
+                           const mpc_hd_child *derive,
+                           mpc_cggmp_presign_input *in)
+{
+    for (unsigned k = 0; k < f->t; k++) {
+        memset(&in[k], 0, sizeof(in[k]));
+        in[k].key = &f->ks[signers[k]];
+        in[k].aux = &f->aux[signers[k]];
+        in[k].signers = signers;
+        memset(in[k].key_id, 0x62, sizeof(in[k].key_id));
+        in[k].key_version = 1;
+        in[k].derive = derive;
+    }
+}
+
+/* Presign (or interactive sign when digest is non-NULL) among `signers`,
+ * with `lie` told to the wrapped table. */
+static simnet *liar_net(fx *f, const uint32_t *signers, const liar *lie,
+                        const uint8_t *digest, liar_input *li,
+                        mpc_cggmp_sign_input *si)
+{
+    const void *ptrs[MAXN];
+    const mpc_protocol *real =
+        digest != NULL ? &mpc_cggmp_sign_protocol : &mpc_cggmp_presign_protocol;
+    mpc_cggmp_presign_input pin[MAXN];
+
+    presign_inputs(f, signers, NULL, pin);
+    for (unsigned k = 0; k < f->t; k++) {
+        si[k].presign = pin[k];
+        if (digest != NULL)
+            memcpy(si[k].digest, digest, sizeof(si[k].digest));
+        li[k].inner = digest != NULL ? (const void *)&si[k]
+                                     : (const void *)&si[k].presign;
+        li[k].liar = lie;
+        ptrs[k] = &li[k];
+    }
+    return simnet_new(liar_protocol(real), f->t, f->t, ptrs);
+}
+
+/* ---- interactive sign ---------------------------------------------------- */
+
+/* A signer that sends σ_i + 1 in round 4 is named by every honest signer;
+ * the liar itself (which combines its own true σ_i) signs fine. */
+TEST(cggmp_blame_isign_bad_sigma_2of3)
+{
+    static const uint32_t signers[2] = {0, 2};
+    static const liar lie = {1, 4, lie_sigma};
+    uint8_t digest[32] = {0x5a};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    fx f;
+
+    if (!fx_make(&f, 3, 2))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, digest, li, si);
+    CHECK(net != NULL);
+    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+    CHECK(cggmp_fixture_blamed(net, 1u << 0, 1, MPC_BLAME_VERIFY));
+    CHECK(simnet_blame(net, 0).round == 4);
+    CHECK(simnet_blame(net, 0).err == MPC_ERR_VERIFY);
+    CHECK(simnet_status(net, 1) == MPC_SESSION_DONE);
+    simnet_free(net);
+    fx_clear(&f);
+}
+
+TEST(cggmp_blame_isign_bad_sigma_3of5)
+{
+    static const uint32_t signers[3] = {0, 3, 4};
+    static const liar lie = {1, 4, lie_sigma};
+    uint8_t digest[32] = {0xa5, 1};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    fx f;
+
+    if (!fx_make(&f, 5, 3))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, digest, li, si);
+    CHECK(net != NULL);
+    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+    CHECK(
+        cggmp_fixture_blamed(net, (1u << 0) | (1u << 2), 1, MPC_BLAME_VERIFY));
+    simnet_free(net);
+    fx_clear(&f);
+}
+
+/* ---- presign: lies in the round-2 and round-3 broadcasts ------------------
+ */
+
+/* §2.6 level 2: δ_i + 1, consistent to everyone. δ_i no longer matches the
+ * C of the public transcript, its Πlog*χ fails, and the liar is named in
+ * round 3 (before the δ check could fail with nobody to blame). */
+TEST(cggmp_blame_presign_lie_delta_blamed)
+{
+    static const uint32_t signers[2] = {1, 2};
+    static const liar lie = {0, 3, lie_delta};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    fx f;
+
+    if (!fx_make(&f, 3, 2))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
+    CHECK(net != NULL);
+    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+    CHECK(cggmp_fixture_blamed(net, 1u << 1, 0, MPC_BLAME_VERIFY));
+    CHECK(simnet_blame(net, 1).round == 3);
+    CHECK(simnet_status(net, 0) == MPC_SESSION_DONE);
+    simnet_free(net);
+    fx_clear(&f);
+}
+
+/* S_i + G, consistent to everyone: S_i no longer matches the C_i of the
+ * public transcript, its Πlog*χ fails, and every honest signer names the
+ * liar in round 3. */
+TEST(cggmp_blame_presign_lie_s_blamed)
+{
+    static const uint32_t signers[2] = {0, 1};
+    static const liar lie = {1, 3, lie_s};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    fx f;
+
+    if (!fx_make(&f, 3, 2))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
+    CHECK(net != NULL);
+    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+    CHECK(cggmp_fixture_blamed(net, 1u << 0, 1, MPC_BLAME_VERIFY));
+    CHECK(simnet_blame(net, 0).round == 3);
+    simnet_free(net);
+    fx_clear(&f);
+}
+
+/* The same lie at 3-of-5 with the liar in the middle: both honest signers
+ * name it. */
+TEST(cggmp_blame_presign_lie_s_3of5)
+{
+    static const uint32_t signers[3] = {0, 1, 3};
+    static const liar lie = {1, 3, lie_s};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    fx f;
+
+    if (!fx_make(&f, 5, 3))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
+    CHECK(net != NULL);
+    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+    CHECK(
+        cggmp_fixture_blamed(net, (1u << 0) | (1u << 2), 1, MPC_BLAME_VERIFY));
+    simnet_free(net);
+    fx_clear(&f);
+}
+
+/* A D̂ in the round-2 broadcast that is not the one Πaff-g was made for:
+ * its recipient names the liar in round 2. */
+TEST(cggmp_blame_presign_lie_dhat_blamed)
+{
+    static const uint32_t signers[2] = {0, 2};
+    static const liar lie = {1, 2, lie_dhat};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    fx f;
+
+    if (!fx_make(&f, 3, 2))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
+    CHECK(net != NULL);
+    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+    CHECK(cggmp_fixture_blamed(net, 1u << 0, 1, MPC_BLAME_NONE));
+    CHECK(simnet_blame(net, 0).round == 2);
+    simnet_free(net);
+    fx_clear(&f);
+}
+
+/* ---- pooled sign --------------------------------------------------------- */
+
+/* Honest presign among `signers`; ps[k] = signer k's presignature. Checks
+ * the public record: the same on every signer, Σk_j·R = G and
+ * Σχ_j·R = the signing key. */
+static bool presign_pool(fx *f, const uint32_t *signers,
+                         const mpc_hd_child *derive, mpc_cggmp_presig *ps)
+{
+    const mpc_group *g = secp();
+    mpc_cggmp_presign_input in[MAXN];
+    const void *ptrs[MAXN];
+    mpc_point sk, sc, gen;
+
+    presign_inputs(f, signers, derive, in);
+    for (unsigned k = 0; k < f->t; k++)
+        ptrs[k] = &in[k];
+    simnet *net = simnet_new(&mpc_cggmp_presign_protocol, f->t, f->t, ptrs);
+    REQUIRE(net != NULL);
+    REQUIRE(simnet_run(net, STEPS) == SIMNET_ALL_DONE);
+    for (unsigned k = 0; k < f->t; k++)
+        REQUIRE_OK(simnet_take_result(net, k, &ps[k], sizeof(ps[k])));
+    simnet_free(net);
+
+    mpc_point_set_identity(g, &sk);
+    mpc_point_set_identity(g, &sc);
+    for (unsigned j = 0; j < f->t; j++) {
+        mpc_point_add(g, &sk, &sk, &ps[0].k_r[j]);
+        mpc_point_add(g, &sc, &sc, &ps[0].chi_r[j]);
+    }
+    mpc_point_generator(g, &gen);
+    REQUIRE(mpc_point_eq(g, &sk, &gen));
+    REQUIRE(mpc_point_eq(g, &sc, derive ? &derive->pub : &f->ks[0].pubkey));
+    for (unsigned k = 0; k < f->t; k++) {
+        REQUIRE(ps[k].count == f->t);
+        for (unsigned j = 0; j < f->t; j++) {
+            REQUIRE(ps[k].positions[j] == signers[j]);
+            REQUIRE(mpc_point_eq(g, &ps[k].k_r[j], &ps[0].k_r[j]));
+            REQUIRE(mpc_point_eq(g, &ps[k].chi_r[j], &ps[0].chi_r[j]));
+        }
+    }
+    return true;
+}
+
+/* Every signer's share of msg (consumes the presignatures). */
+static bool pool_shares(fx *f, mpc_cggmp_presig *ps, const mpc_scalar *tweak,
+                        const uint8_t *msg, size_t len, uint8_t (*shares)[32])
+{
+    mpc_cggmp_sign_request req;
+    memset(&req, 0, sizeof(req));
+    memcpy(req.key_id, ps[0].binding.key_id, 32);
+    req.key_version = ps[0].binding.key_version;
+    memcpy(req.signers, ps[0].binding.signers, 32);
+    req.tweak = *tweak;
+    req.alg = MPC_MSGHASH_SHA256;
+    req.msg = msg;
+    req.msg_len = len;
+    for (unsigned k = 0; k < f->t; k++) {
+        REQUIRE_OK(mpc_cggmp_sign_share(secp(), shares[k], &ps[k], &req));
+        REQUIRE(!mpc_cggmp_presig_is_fresh(&ps[k]));
+        REQUIRE(mpc_scalar_is_zero(&ps[k].k) && mpc_scalar_is_zero(&ps[k].chi));
+    }
+    return true;
+}
+
+/*
+ * Pooled mode: every signer's consumed presignature still gives the
+ * combiner its record; the honest shares combine (on any signer's record);
+ * a wrong share is named by its committee position.
+ */
+static bool pooled_case(fx *f, const uint32_t *signers,
+                        const mpc_hd_child *derive, unsigned cheat)
+{
+    const mpc_group *g = secp();
+    const uint8_t msg[] = "pooled blame";
+    uint8_t shares[MAXN][32], digest[32], pub[33];
+    mpc_cggmp_presig ps[MAXN];
+    mpc_cggmp_combine_input ci;
+    mpc_ecdsa_signature sig;
+    mpc_blame b;
+    mpc_scalar zero, s;
+    const mpc_point *pk = derive ? &derive->pub : &f->ks[0].pubkey;
+
+    mpc_scalar_set_zero(&zero);
+    REQUIRE(presign_pool(f, signers, derive, ps));
+    REQUIRE(pool_shares(f, ps, derive ? &derive->delta : &zero, msg,
+                        sizeof(msg) - 1, shares));
+    REQUIRE_OK(mpc_msghash(digest, MPC_MSGHASH_SHA256, msg, sizeof(msg) - 1));
+    for (unsigned k = 0; k < f->t; k++) {
+        memset(&ci, 0, sizeof(ci));
+        mpc_cggmp_combine_input_set_presig(&ci, &ps[k]);
+        REQUIRE(ci.k_r != NULL && ci.chi_r != NULL && ci.count == f->t);
+        ci.pubkey = pk;
+        ci.digest = digest;
+        ci.shares = (const uint8_t(*)[32])shares;
+        REQUIRE_OK(mpc_cggmp_sign_combine(g, &sig, &b, &ci));
+    }
+    mpc_point_serialize(g, pub, pk);
+    REQUIRE(ecdsa_oracle_both(pub, digest, &sig));
+
+    REQUIRE_OK(mpc_scalar_parse(g, &s, shares[cheat]));
+    mpc_scalar_add(g, &s, &s, &(mpc_scalar){.v = {[31] = 7}});
+    mpc_scalar_serialize(g, shares[cheat], &s);
+    REQUIRE(mpc_cggmp_sign_combine(g, &sig, &b, &ci) == MPC_ERR_VERIFY);
+    REQUIRE(b.attributable && b.reason == MPC_BLAME_VERIFY);
+    REQUIRE(mpc_blame_count(&b) == 1 && mpc_blame_has(&b, signers[cheat]));
+
+    /* Without the record (a dealt presig): nobody can be named. */
+    ci.k_r = NULL;
+    ci.chi_r = NULL;
+    REQUIRE(mpc_cggmp_sign_combine(g, &sig, &b, &ci) == MPC_ERR_VERIFY);
+    REQUIRE(!b.attributable && mpc_blame_count(&b) == 0);
+    for (unsigned k = 0; k < f->t; k++)
+        mpc_cggmp_presig_clear(&ps[k]);
+    return true;
+}
+
+TEST(cggmp_blame_pooled_bad_share_2of3)
+{
+    static const uint32_t signers[2] = {0, 2};
+    fx f;
+
+    if (!fx_make(&f, 3, 2))
+        return;
+    CHECK(pooled_case(&f, signers, NULL, 1));
+    fx_clear(&f);
+}
+
+TEST(cggmp_blame_pooled_bad_share_3of5_hd)
+{
+    static const uint32_t signers[3] = {1, 2, 4};
+    static const uint32_t path[2] = {3, 5};
+    mpc_hd_child child;
+    fx f;
+
+    if (!fx_make(&f, 5, 3))
+        return;
+    CHECK_OK(mpc_hd_derive(secp(), &child, &f.ks[0].pubkey, f.ks[0].chain_code,
+                           path, 2));
+    CHECK(pooled_case(&f, signers, &child, 2));
+    fx_clear(&f);
+}
+
+/* A dealt (record-less) presignature points the combiner at no record. */
+TEST(cggmp_blame_set_presig_without_record)
+{
+    mpc_cggmp_presig p;
+    mpc_cggmp_combine_input ci;
+    memset(&p, 0, sizeof(p));
+    memset(&ci, 0, sizeof(ci));
+    mpc_cggmp_combine_input_set_presig(&ci, &p);
+    CHECK(ci.big_r == &p.big_r && ci.count == 0);
+    CHECK(ci.k_r == NULL && ci.chi_r == NULL);
+    CHECK(ci.positions == p.positions);
+}
