@@ -147,6 +147,44 @@ $(ITEST_BIN): $(ITEST_OBJ) $(LIBNODE) $(COMMON_OBJ) $(LIBMPC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NODE_LIBS) $(LDLIBS) $(TEST_LIBS)
 
+# Fault suite (`make test-faults`): tests/faults/*.c on the integration
+# suite's cluster harness; slow (node kills, nats-server restarts, valgrind).
+FTEST_SRC := $(sort $(wildcard tests/harness/*.c tests/faults/*.c) \
+               tests/integration/cluster.c tests/integration/natsserver.c)
+FTEST_OBJ := $(FTEST_SRC:%.c=$(BUILD)/obj/%.o)
+FTEST_BIN := $(BUILD)/bin/mpc-ftests
+$(FTEST_OBJ): CFLAGS += -I$(BUILD)/gen $(NODE_CFLAGS)
+$(FTEST_OBJ): | $(PROTO_GEN_H)
+
+$(FTEST_BIN): $(FTEST_OBJ) $(LIBNODE) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NODE_LIBS) $(LDLIBS) $(TEST_LIBS)
+
+.PHONY: test-faults
+test-faults: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=$(VARIANT) $(FTEST_BIN) $(NODE_BIN)
+	@MPC_SUITES=faults scripts/run-tests.sh $(BUILD)
+
+# `make bench-cluster`: nats-server + 3 nodes on loopback, latency and
+# throughput from a client's side (tests/bench-cluster/; figures in README).
+BCLUSTER_SRC := $(sort $(wildcard tests/bench-cluster/*.c)) \
+                tests/integration/cluster.c tests/integration/natsserver.c \
+                tests/integration/e2e_util.c
+BCLUSTER_OBJ := $(BCLUSTER_SRC:%.c=$(BUILD)/obj/%.o)
+BCLUSTER_BIN := $(BUILD)/bin/mpc-bench-cluster
+$(BCLUSTER_OBJ): CFLAGS += -I$(BUILD)/gen $(NODE_CFLAGS)
+$(BCLUSTER_OBJ): | $(PROTO_GEN_H)
+
+$(BCLUSTER_BIN): $(BCLUSTER_OBJ) $(LIBNODE) $(COMMON_OBJ) $(LIBMPC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NODE_LIBS) $(LDLIBS) $(TEST_LIBS)
+
+.PHONY: bench-cluster
+bench-cluster: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=release \
+	  build/release/bin/mpc-bench-cluster build/release/bin/mpcium-node
+	build/release/bin/mpc-bench-cluster $(BENCH_CLUSTER_ARGS)
+
 $(LIBMPC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -224,4 +262,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(COMMON_OBJ:.o=.d) \
-         $(NODE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ITEST_OBJ:.o=.d)
+         $(NODE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ITEST_OBJ:.o=.d) $(FTEST_OBJ:.o=.d)

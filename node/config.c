@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "mpc/mem.h"
+#include "mpc/params.h"
 
 #define FILE_MAX (1024u * 1024u)
 #define WHERE_BYTES 160
@@ -110,6 +111,7 @@ static const struct key keys[] = {
     {"backup_period_seconds", T_UINT, F_MPCIUM, "300",
      OFF(backup_period_seconds), 1, 7 * 86400, NULL},
     {"backup_dir", T_STR, F_MPCIUM, "backups", OFF(backup_dir), 0, 0, NULL},
+    {"backup_keep", T_UINT, 0, "48", OFF(backup_keep), 0, 100000, NULL},
 
     {"max_concurrent_keygen", T_UINT, F_MPCIUM, "2", OFF(max_concurrent_keygen),
      1, 1024, NULL},
@@ -136,6 +138,16 @@ static const struct key keys[] = {
     {"healthcheck.address", T_HOSTPORT, F_MPCIUM, "0.0.0.0:8080",
      OFF(healthcheck_address), 0, 0, NULL},
 
+    /* ECDSA: the Paillier parameter set of this node's primes. */
+    {"paillier_params", T_STR, 0, "compat-2048", OFF(paillier_params), 0, 0,
+     NULL},
+    /* Test-only: Paillier primes from a public fixture file (refused in
+     * production). */
+    {"test_paillier_fixtures.file", T_STR, 0, NULL,
+     OFF(test_paillier_fixtures_file), 0, 0, NULL},
+    {"test_paillier_fixtures.index", T_UINT, 0, "0",
+     OFF(test_paillier_fixtures_index), 0, 1000, NULL},
+
     {"authorization.enabled", T_BOOL, F_MPCIUM, "false",
      OFF(authorization_enabled), 0, 0, NULL},
     {"authorization.required_authorizers", T_LIST, F_MPCIUM, NULL, NONE, 0, 0,
@@ -161,7 +173,8 @@ static const struct {
 
 /* Mappings the file may contain (each key's parent sections). */
 static const char *const sections[] = {
-    "nats", "nats.tls", "timeouts", "healthcheck", "authorization",
+    "nats",        "nats.tls",      "timeouts",
+    "healthcheck", "authorization", "test_paillier_fixtures",
 };
 
 #define AUTH_KEYS "authorization.authorizer_public_keys"
@@ -1276,6 +1289,35 @@ static mpc_err check_nats(struct loader *ld)
     return MPC_OK;
 }
 
+/* A known Paillier set; fixture primes are public: never in production,
+ * loudly elsewhere. */
+static mpc_err check_fixtures(struct loader *ld)
+{
+    node_config *cfg = ld->cfg;
+    static const mpc_params_id sets[] = {MPC_PARAMS_COMPAT, MPC_PARAMS_128};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (cfg->paillier_params != NULL &&
+            strcmp(cfg->paillier_params, mpc_params_get(sets[i])->name) == 0)
+            cfg->paillier_params_id = sets[i];
+    if (cfg->paillier_params_id == 0)
+        return fail(ld, MPC_ERR_PARSE,
+                    "paillier_params: \"%s\": expected compat-2048 or "
+                    "128-3072",
+                    cfg->paillier_params != NULL ? cfg->paillier_params : "");
+    if (cfg->test_paillier_fixtures_file == NULL)
+        return MPC_OK;
+    if (cfg->environment == NODE_ENV_PRODUCTION)
+        return fail(ld, MPC_ERR_INVALID_ARG,
+                    "test_paillier_fixtures: test-only (public primes), "
+                    "refused with environment: production");
+    return warn(ld,
+                "test_paillier_fixtures: Paillier primes come from the "
+                "public test file %s (index %u): never use this node for "
+                "real keys",
+                cfg->test_paillier_fixtures_file,
+                cfg->test_paillier_fixtures_index);
+}
+
 static mpc_err finalize(struct loader *ld)
 {
     mpc_err rc = MPC_OK;
@@ -1313,6 +1355,8 @@ static mpc_err finalize(struct loader *ld)
         rc = check_authorization(ld);
     if (rc == MPC_OK)
         rc = check_nats(ld);
+    if (rc == MPC_OK)
+        rc = check_fixtures(ld);
     return rc;
 }
 

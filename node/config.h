@@ -108,6 +108,7 @@ typedef struct node_config {
     bool backup_enabled;
     unsigned backup_period_seconds;
     char *backup_dir;
+    unsigned backup_keep; /* this node's newest backups kept (0: all) */
 
     /* Concurrency: sessions per operation type (and MaxAckPending). */
     unsigned max_concurrent_keygen;
@@ -125,6 +126,13 @@ typedef struct node_config {
     /* Health endpoint. */
     bool healthcheck_enabled;
     char *healthcheck_address; /* host:port */
+
+    /* ECDSA: the Paillier parameter set (name, and its mpc_params_id). */
+    char *paillier_params;
+    unsigned paillier_params_id;
+    /* Test-only: fixture Paillier primes (file NULL: real primes). */
+    char *test_paillier_fixtures_file;
+    unsigned test_paillier_fixtures_index;
 
     /* Authorization (mpcium §3.3). */
     bool authorization_enabled;

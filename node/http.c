@@ -29,7 +29,7 @@ unsigned node_http_health(char *body, size_t cap, const node_metrics_view *v)
     bool nats = v->transport.connected;
     bool all = v->peers_total > 0 && v->peers_ready >= v->peers_total;
     bool majority = v->peers_ready >= v->threshold && v->threshold > 0;
-    bool ready = nats && majority;
+    bool ready = nats && majority && !v->starting;
     snprintf(body, cap,
              "{\"status\":\"%s\",\"live\":true,\"ready\":%s,\"details\":{"
              "\"nats_connected\":%s,\"consul_connected\":%s,"

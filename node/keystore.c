@@ -621,9 +621,11 @@ mpc_err node_keystore_share_versions(node_keystore *ks, uint32_t *versions,
     return MPC_OK;
 }
 
-mpc_err node_keystore_share_delete_below(node_keystore *ks, size_t *deleted,
-                                         node_keystore_curve curve,
-                                         const char *wallet, uint32_t keep)
+/* Deletes every version of a wallet's share below `keep`; with
+ * `keep_must_exist`, only if version `keep` exists (else NOT_FOUND). */
+static mpc_err delete_versions(node_keystore *ks, size_t *deleted,
+                               node_keystore_curve curve, const char *wallet,
+                               uint32_t keep, bool keep_must_exist)
 {
     if (deleted != NULL)
         *deleted = 0;
@@ -644,7 +646,7 @@ mpc_err node_keystore_share_delete_below(node_keystore *ks, size_t *deleted,
     MDB_val k = {.mv_size = keep_len, .mv_data = keep_name}, v;
     MDB_cursor *cur = NULL;
     size_t n = 0;
-    int rc = mdb_get(txn, ks->st.dbi, &k, &v);
+    int rc = keep_must_exist ? mdb_get(txn, ks->st.dbi, &k, &v) : 0;
     if (rc == 0)
         rc = mdb_cursor_open(txn, ks->st.dbi, &cur);
     if (rc != 0) {
@@ -686,6 +688,25 @@ out:
     if (txn != NULL)
         mdb_txn_abort(txn);
     return err;
+}
+
+mpc_err node_keystore_share_delete_below(node_keystore *ks, size_t *deleted,
+                                         node_keystore_curve curve,
+                                         const char *wallet, uint32_t keep)
+{
+    return delete_versions(ks, deleted, curve, wallet, keep, true);
+}
+
+mpc_err node_keystore_share_delete_upto(node_keystore *ks, size_t *deleted,
+                                        node_keystore_curve curve,
+                                        const char *wallet, uint32_t last)
+{
+    if (last == UINT32_MAX) {
+        if (deleted != NULL)
+            *deleted = 0;
+        return MPC_ERR_INVALID_ARG;
+    }
+    return delete_versions(ks, deleted, curve, wallet, last + 1u, false);
 }
 
 /* ---- blobs ------------------------------------------------------------- */

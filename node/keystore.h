@@ -199,6 +199,19 @@ MPC_WARN_UNUSED mpc_err node_keystore_share_delete_below(
     node_keystore *ks, size_t *deleted, node_keystore_curve curve,
     const char *wallet, uint32_t keep);
 
+/**
+ * Deletes every version of a wallet's share up to and including `last`, in
+ * one transaction (reshare cleanup on a node that left the committee).
+ *
+ * Returns: MPC_OK (also when there was nothing to delete);
+ * MPC_ERR_INVALID_ARG also for last == UINT32_MAX.
+ * Out: deleted  how many versions were removed (may be NULL).
+ * Security: as node_keystore_share_delete_below.
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_delete_upto(
+    node_keystore *ks, size_t *deleted, node_keystore_curve curve,
+    const char *wallet, uint32_t last);
+
 /* ---- blobs: aux-info, key info cache, metadata --------------------------- */
 
 /**

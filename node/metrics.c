@@ -61,6 +61,15 @@ size_t node_metrics_render(char *out, size_t cap, const node_metrics_view *v)
         v->peers_ready);
     put(&w, "mpcium_peers_total", "gauge", "Nodes in the peers file.",
         v->peers_total);
+    put(&w, "mpcium_ecdsa_aux_ready", "gauge",
+        "1 when the committee's ECDSA aux-info is stored.",
+        v->ecdsa_aux_ready ? 1u : 0u);
+    put(&w, "mpcium_keygen_requests_in_hand", "gauge",
+        "Keygen requests pulled and not yet answered.", v->keygen_in_hand);
+    put(&w, "mpcium_signing_requests_in_hand", "gauge",
+        "Signing requests pulled and not yet answered.", v->signing_in_hand);
+    put(&w, "mpcium_reshare_requests_in_hand", "gauge",
+        "Reshare requests pulled and not yet answered.", v->reshare_in_hand);
     if (w.overflow) {
         out[0] = '\0';
         return 0;

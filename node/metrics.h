@@ -23,6 +23,16 @@ typedef struct node_metrics_view {
     size_t peers_total;
     /** Signers per key: the majority rule of /health. */
     size_t threshold;
+    /** Still starting: the Paillier primes are being made (/health is
+     *  not ready until they exist). */
+    bool starting;
+    /** The ECDSA aux-info of the current committee is stored. */
+    bool ecdsa_aux_ready;
+    /** Client requests this node has pulled and not yet answered, per
+     *  type; each at most its max_concurrent_* limit. */
+    size_t keygen_in_hand;
+    size_t signing_in_hand;
+    size_t reshare_in_hand;
 } node_metrics_view;
 
 /**

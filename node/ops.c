@@ -18,9 +18,13 @@
 
 #include "mpc/frost_session.h"
 #include "node/barrier.h"
+#include "node/log.h"
 #include "mpc/mem.h"
 
 #define KEY_FORMAT 1
+/* Share versions of one wallet a node may hold at once (a reshare adds one
+ * until its commit deletes the others). */
+#define KEY_VERSIONS_MAX 64
 #define PUBLISH_TIMEOUT_MS 5000
 #define ED25519 MPC_CURVE_ED25519
 
@@ -36,6 +40,14 @@ static uint64_t wall_ms(void)
 mpc_err node_ops_key_store(node_ops *o, const char *wallet,
                            const mpc_frost_key_result *r,
                            const char *const *parties, size_t n)
+{
+    return node_ops_key_store_version(o, wallet, r, parties, n, 1);
+}
+
+mpc_err node_ops_key_store_version(node_ops *o, const char *wallet,
+                                   const mpc_frost_key_result *r,
+                                   const char *const *parties, size_t n,
+                                   uint32_t version)
 {
     if (n != r->n || n > NODE_OPS_COMMITTEE_MAX || !r->has_key)
         return MPC_ERR_INVALID_ARG;
@@ -64,7 +76,7 @@ mpc_err node_ops_key_store(node_ops *o, const char *wallet,
         p += 32;
     }
     mpc_err e = node_keystore_share_put(o->cfg.ks, NODE_KEYSTORE_ED25519,
-                                        wallet, 1, buf, p);
+                                        wallet, version, buf, p);
     mpc_wipe(buf, cap);
     free(buf);
     return e;
@@ -118,17 +130,24 @@ mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
     *version = 0;
     uint8_t *b = NULL;
     size_t len = 0;
-    mpc_err e;
-    if (want_version == 0)
-        e = node_keystore_share_get_latest(o->cfg.ks, version, &b, &len,
-                                           NODE_KEYSTORE_ED25519, wallet);
-    else {
+    mpc_err e = MPC_OK;
+    if (want_version == 0) {
+        /* The version in force is the oldest held: a reshare's newer one
+         * waits for its commit, which deletes the older ones. */
+        uint32_t held[KEY_VERSIONS_MAX];
+        size_t count = 0;
+        e = node_keystore_share_versions(o->cfg.ks, held, KEY_VERSIONS_MAX,
+                                         &count, NODE_KEYSTORE_ED25519, wallet);
+        if (e == MPC_OK && count == 0)
+            e = MPC_ERR_NOT_FOUND;
+        want_version = e == MPC_OK ? held[0] : 0;
+    }
+    if (e == MPC_OK)
         e = node_keystore_share_get(o->cfg.ks, &b, &len, NODE_KEYSTORE_ED25519,
                                     wallet, want_version);
-        *version = e == MPC_OK ? want_version : 0;
-    }
     if (e != MPC_OK)
         return e;
+    *version = want_version;
     e = key_parse(mpc_ctx_group(o->cfg.ctx, ED25519), k, b, len);
     node_keystore_value_free(b, len);
     if (e != MPC_OK) {
@@ -139,6 +158,12 @@ mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
 }
 
 /* ---- shared helpers ----------------------------------------------------- */
+
+bool node_ops_peer_alive(const node_ops *o, const char *node_id)
+{
+    return o->cfg.peer_alive == NULL ||
+           o->cfg.peer_alive(o->cfg.peer_alive_ud, node_id);
+}
 
 void node_ops_session_spec_init(const node_ops *o, node_session_spec *spec,
                                 const node_ops_start *st)
@@ -168,8 +193,43 @@ void node_ops_problem_from_session(node_client_problem *p, mpc_err e,
 
 static node_client_op client_op(node_envelope_op op)
 {
+    if (op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
+        op == NODE_ENVELOPE_OP_RESHARE_ECDSA)
+        return NODE_CLIENT_OP_RESHARE;
     return op == NODE_ENVELOPE_OP_KEYGEN_EDDSA ? NODE_CLIENT_OP_KEYGEN
                                                : NODE_CLIENT_OP_SIGN;
+}
+
+/* The signing op of a request's curve. */
+static node_envelope_op sign_op(const node_client_request *req)
+{
+    return req->key_type == NODE_CLIENT_KEY_SECP256K1
+               ? NODE_ENVELOPE_OP_SIGN_ECDSA
+               : NODE_ENVELOPE_OP_SIGN_EDDSA;
+}
+
+/* An aux-info start carries no client request: its trust is the signing
+ * node of the peers file. It must name the whole committee (every node of
+ * the peers file) in ascending order, as node_ops_aux_run does, and come
+ * from the first of them (the session id binds the coordinator's id), so
+ * no other peer can make the committee redo it. */
+static bool aux_start_ok(const node_ops *o, const node_ops_start *st,
+                         node_client_problem *p, const uint8_t *bytes,
+                         size_t len)
+{
+    uint8_t sid[NODE_ENVELOPE_SID_BYTES];
+    bool ok = st->msg->request.len == 0 &&
+              st->n_parties == o->cfg.n_peers + 1u &&
+              st->msg->threshold == st->n_parties;
+    ok = ok &&
+         node_envelope_start_sid(sid, st->parties[0], bytes, len) == MPC_OK &&
+         memcmp(sid, st->sid, sizeof sid) == 0;
+    for (size_t i = 1; ok && i < st->n_parties; i++)
+        ok = strcmp(st->parties[i - 1], st->parties[i]) < 0;
+    if (!ok)
+        node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
+                                "aux-info: not the committee");
+    return ok;
 }
 
 /* Parses and authenticates a client request; the problem says why not. */
@@ -212,8 +272,17 @@ static bool start_accept(node_ops *o, node_ops_start *st,
                                 "start: not a party");
         return false;
     }
-    return check_request(o, &st->req, p, client_op(op), st->msg->request.data,
-                         st->msg->request.len);
+    if (op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA)
+        return aux_start_ok(o, st, p, bytes, len);
+    if (!check_request(o, &st->req, p, client_op(op), st->msg->request.data,
+                       st->msg->request.len))
+        return false;
+    if (client_op(op) == NODE_CLIENT_OP_SIGN && sign_op(&st->req) != op) {
+        node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
+                                "start: operation does not match the key type");
+        return false;
+    }
+    return true;
 }
 
 static void start_clear(node_ops_start *st)
@@ -228,6 +297,13 @@ static void run_member(node_ops *o, const node_ops_start *st,
 {
     if (st->op == NODE_ENVELOPE_OP_KEYGEN_EDDSA)
         node_ops_keygen_member(o, st, r);
+    else if (st->op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA)
+        node_ops_aux_member(o, st, r);
+    else if (st->op == NODE_ENVELOPE_OP_SIGN_ECDSA)
+        node_ops_ecdsa_sign_member(o, st, r);
+    else if (st->op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
+             st->op == NODE_ENVELOPE_OP_RESHARE_ECDSA)
+        node_ops_reshare_member(o, st, r);
     else
         node_ops_sign_member(o, st, r);
 }
@@ -260,9 +336,25 @@ typedef struct collector {
     bool got[NODE_OPS_COMMITTEE_MAX];
     bool ok[NODE_OPS_COMMITTEE_MAX];
     uint8_t pub[NODE_OPS_COMMITTEE_MAX][32];
+    /* Keygen: the member's key confirmation (both curves), if sent. */
+    bool has_confirm[NODE_OPS_COMMITTEE_MAX];
+    uint8_t confirm[NODE_OPS_COMMITTEE_MAX][32];
     char code[NODE_OPS_COMMITTEE_MAX][72];
     node_sub *sub;
 } collector;
+
+/* Keygen's key confirmation: equal at two members iff both stored the
+ * same Ed25519 and secp256k1 keys. */
+static void keygen_confirm(uint8_t out[32], const node_ops_result *r)
+{
+    static const char domain[] = "mpcium-c/keygen-confirm/v1";
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const uint8_t *)domain, sizeof domain - 1);
+    crypto_hash_sha256_update(&h, r->eddsa_pub, sizeof r->eddsa_pub);
+    crypto_hash_sha256_update(&h, r->ecdsa_pub, sizeof r->ecdsa_pub);
+    crypto_hash_sha256_final(&h, out);
+}
 
 /* Transport thread: authenticate, record, wake the coordinator. */
 static void on_member_result(const node_msg *msg, void *ud)
@@ -284,10 +376,14 @@ static void on_member_result(const node_msg *msg, void *ud)
         if (!c->got[i]) {
             c->got[i] = true;
             c->n_got++;
-            c->ok[i] =
-                res->error == 0 && res->stored && res->public_key.len == 32;
-            if (c->ok[i])
+            bool aux = c->op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA;
+            c->ok[i] = res->error == 0 && res->stored &&
+                       (aux || res->public_key.len == 32);
+            if (c->ok[i] && !aux)
                 memcpy(c->pub[i], res->public_key.data, 32);
+            c->has_confirm[i] = c->ok[i] && res->confirmation.len == 32;
+            if (c->has_confirm[i])
+                memcpy(c->confirm[i], res->confirmation.data, 32);
             snprintf(c->code[i], sizeof c->code[i], "%s", res->error_code);
             pthread_cond_broadcast(&c->cv);
         }
@@ -353,9 +449,12 @@ static void collector_wait(collector *c, uint64_t wait_ms)
     pthread_mutex_unlock(&c->mu);
 }
 
-/* Keygen succeeds only when every other member stored the same key. */
+/* Keygen succeeds only when every other member stored the same keys (the
+ * secp256k1 one too, through the key confirmation, when we made one). */
 static void collector_check_keygen(collector *c, node_ops_result *r)
 {
+    uint8_t confirm[32];
+    keygen_confirm(confirm, r);
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n && r->problem.fail == 0; i++) {
         if (strcmp(c->parties[i], c->o->cfg.self->id) == 0)
@@ -368,8 +467,30 @@ static void collector_check_keygen(collector *c, node_ops_result *r)
             node_client_problem_set(
                 &r->problem, NODE_CLIENT_FAIL_KEYGEN_PROTOCOL,
                 "keygen: %s failed: %s", c->parties[i], c->code[i]);
+        else if (r->has_ecdsa != c->has_confirm[i] ||
+                 (r->has_ecdsa && memcmp(c->confirm[i], confirm, 32) != 0))
+            node_client_problem_set(
+                &r->problem, NODE_CLIENT_FAIL_KEYGEN_PROTOCOL,
+                "keygen: %s stored another ecdsa key", c->parties[i]);
     }
     pthread_mutex_unlock(&c->mu);
+}
+
+/* Aux-info succeeds only when every other member stored it. */
+static mpc_err collector_check_stored(collector *c)
+{
+    mpc_err e = MPC_OK;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n && e == MPC_OK; i++) {
+        if (strcmp(c->parties[i], c->o->cfg.self->id) == 0)
+            continue;
+        if (!c->got[i])
+            e = MPC_ERR_TIMEOUT;
+        else if (!c->ok[i])
+            e = MPC_ERR_PROTOCOL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return e;
 }
 
 /* After a failure of our own: a member that refused or failed is the
@@ -389,8 +510,15 @@ static void collector_explain(collector *c, node_ops_result *r,
         if (pick == c->n || strcmp(c->code[pick], timeout) == 0)
             pick = i;
     }
+    /* A signer still without the committee's ECDSA aux-info (it is being
+     * stored right now) means "retry shortly", whatever we saw. */
+    const char *not_ready = node_client_code_str(
+        node_client_fail_code(NODE_CLIENT_FAIL_CLUSTER_NOT_READY));
     if (pick < c->n)
-        node_client_problem_set(&r->problem, r->problem.fail,
+        node_client_problem_set(&r->problem,
+                                strcmp(c->code[pick], not_ready) == 0
+                                    ? NODE_CLIENT_FAIL_CLUSTER_NOT_READY
+                                    : r->problem.fail,
                                 "%s: %s failed: %s", what, c->parties[pick],
                                 c->code[pick]);
     pthread_mutex_unlock(&c->mu);
@@ -409,10 +537,22 @@ static void send_member_result(node_ops *o, const node_envelope_peer *to,
         res.error_code = (char *)node_client_code_str(r->problem.code);
         snprintf(reason, sizeof reason, "%s", r->problem.reason);
         res.reason = reason;
+    } else if (op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA) {
+        res.stored = true;
+    } else if (op == NODE_ENVELOPE_OP_RESHARE_ECDSA) {
+        res.public_key.data = (uint8_t *)r->ecdsa_pub;
+        res.public_key.len = 33;
+        res.stored = r->stored;
     } else {
         res.public_key.data = (uint8_t *)r->eddsa_pub;
         res.public_key.len = 32;
-        res.stored = op == NODE_ENVELOPE_OP_KEYGEN_EDDSA;
+        res.stored = op == NODE_ENVELOPE_OP_KEYGEN_EDDSA || r->stored;
+    }
+    uint8_t confirm[32];
+    if (!fail && op == NODE_ENVELOPE_OP_KEYGEN_EDDSA && r->has_ecdsa) {
+        keygen_confirm(confirm, r);
+        res.confirmation.data = confirm;
+        res.confirmation.len = sizeof confirm;
     }
     uint8_t payload[1024];
     size_t plen = mpcium__v1__session_result__get_packed_size(&res);
@@ -462,6 +602,26 @@ static bool sid_first_time(node_ops *o, const uint8_t *sid)
     return fresh;
 }
 
+bool node_ops_start_open(node_ops *o, node_ops_start *st,
+                         node_client_problem *p,
+                         const uint8_t sid[NODE_ENVELOPE_SID_BYTES],
+                         node_envelope_op op, const uint8_t *bytes, size_t len)
+{
+    if (!sid_first_time(o, sid)) {
+        memset(st, 0, sizeof *st);
+        node_client_problem_set(p, NODE_CLIENT_FAIL_INTERNAL,
+                                "start: session id seen before");
+        return false;
+    }
+    return start_accept(o, st, p, sid, op, bytes, len);
+}
+
+void node_ops_start_free(node_ops_start *st)
+{
+    if (st->msg != NULL)
+        start_clear(st);
+}
+
 static void *member_thread(void *arg)
 {
     member_job *job = arg;
@@ -471,7 +631,11 @@ static void *member_thread(void *arg)
                            job->data, job->len) == MPC_OK) {
         bool ok = env.meta.kind == NODE_ENVELOPE_SESSION_START &&
                   (env.meta.op == NODE_ENVELOPE_OP_KEYGEN_EDDSA ||
-                   env.meta.op == NODE_ENVELOPE_OP_SIGN_EDDSA) &&
+                   env.meta.op == NODE_ENVELOPE_OP_SIGN_EDDSA ||
+                   env.meta.op == NODE_ENVELOPE_OP_SIGN_ECDSA ||
+                   env.meta.op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA ||
+                   env.meta.op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
+                   env.meta.op == NODE_ENVELOPE_OP_RESHARE_ECDSA) &&
                   sid_first_time(o, env.meta.sid);
         node_ops_start *st = calloc(1, sizeof *st);
         node_ops_result *r = calloc(1, sizeof *r);
@@ -572,8 +736,9 @@ mpc_err node_ops_listen(node_ops *o)
         return MPC_ERR_INVALID_ARG;
     if (o->start_sub != NULL)
         return MPC_ERR_STATE;
-    return node_transport_subscribe(o->cfg.t, &o->start_sub,
-                                    NODE_OPS_START_SUBJECT, on_start, o);
+    mpc_err e = node_transport_subscribe(o->cfg.t, &o->start_sub,
+                                         NODE_OPS_START_SUBJECT, on_start, o);
+    return e == MPC_OK ? node_ops_reshare_listen(o) : e;
 }
 
 void node_ops_free(node_ops *o)
@@ -582,6 +747,7 @@ void node_ops_free(node_ops *o)
         return;
     if (node_transport_unsubscribe(o->cfg.t, &o->start_sub) != MPC_OK)
         o->start_sub = NULL;
+    node_ops_reshare_unlisten(o);
     pthread_mutex_lock(&o->mu);
     while (o->members > 0)
         pthread_cond_wait(&o->cv, &o->mu);
@@ -608,6 +774,8 @@ static mpc_err encode_result(uint8_t **out, size_t *len, node_client_op op,
                              const node_ops_result *r)
 {
     bool fail = r->problem.fail != 0;
+    if (op == NODE_CLIENT_OP_RESHARE)
+        return node_ops_reshare_encode(out, len, req, r);
     if (op == NODE_CLIENT_OP_KEYGEN) {
         const char *w = req->wallet_id.s;
         return fail ? node_client_keygen_result_error(out, len, w, &r->problem)
@@ -619,16 +787,21 @@ static mpc_err encode_result(uint8_t **out, size_t *len, node_client_op op,
                                     req->network_internal_code,
                                 .wallet_id = req->wallet_id.s,
                                 .tx_id = req->tx_id.s};
-    return fail ? node_client_sign_result_error(out, len, &ids, &r->problem,
-                                                r->problem.fail ==
-                                                    NODE_CLIENT_FAIL_TIMEOUT)
-                : node_client_sign_result_eddsa(out, len, &ids, r->sig);
+    if (fail)
+        return node_client_sign_result_error(out, len, &ids, &r->problem,
+                                             r->problem.fail ==
+                                                 NODE_CLIENT_FAIL_TIMEOUT);
+    if (req->key_type == NODE_CLIENT_KEY_SECP256K1)
+        return node_client_sign_result_ecdsa(out, len, &ids, r->sig,
+                                             r->sig + 32, r->recid);
+    return node_client_sign_result_eddsa(out, len, &ids, r->sig);
 }
 
 static const char *request_id(node_client_op op, const node_client_request *req)
 {
-    const char *id =
-        op == NODE_CLIENT_OP_KEYGEN ? req->wallet_id.s : req->tx_id.s;
+    const char *id = op == NODE_CLIENT_OP_KEYGEN    ? req->wallet_id.s
+                     : op == NODE_CLIENT_OP_RESHARE ? req->session_id.s
+                                                    : req->tx_id.s;
     return id[0] != '\0' ? id : "unknown";
 }
 
@@ -652,14 +825,11 @@ static void guard_id(char out[65], const char *msg_id)
 
 /* Builds, signs and fans out the SessionStart; fills `st` for our part. */
 static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
-                    node_client_problem *p, node_client_op cop,
+                    node_client_problem *p, node_envelope_op op,
                     const uint8_t *body, size_t len, const char *const *parties,
                     size_t n, uint32_t threshold, uint32_t version)
 {
     Mpcium__V1__SessionStart s = MPCIUM__V1__SESSION_START__INIT;
-    node_envelope_op op = cop == NODE_CLIENT_OP_KEYGEN
-                              ? NODE_ENVELOPE_OP_KEYGEN_EDDSA
-                              : NODE_ENVELOPE_OP_SIGN_EDDSA;
     uint8_t nonce[32];
     mpc_ctx_random(o->cfg.ctx, nonce, sizeof nonce);
     s.operation = (Mpcium__V1__Operation)op;
@@ -718,6 +888,10 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
                        const node_client_request *req, const uint8_t *body,
                        size_t len)
 {
+    if (op == NODE_CLIENT_OP_RESHARE) {
+        node_ops_reshare_coordinate(o, r, req, body, len);
+        return;
+    }
     const char *parties[NODE_OPS_COMMITTEE_MAX];
     char names[NODE_OPS_COMMITTEE_MAX][NODE_ENVELOPE_ID_MAX_BYTES + 1];
     size_t n = 0;
@@ -738,14 +912,14 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
     collector *c = calloc(1, sizeof *c);
     node_envelope_op eop = op == NODE_CLIENT_OP_KEYGEN
                                ? NODE_ENVELOPE_OP_KEYGEN_EDDSA
-                               : NODE_ENVELOPE_OP_SIGN_EDDSA;
+                               : sign_op(req);
     if (st == NULL || c == NULL || !collector_init(c, o, eop, parties, n)) {
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_NOMEM, "start");
         free(st);
         free(c);
         return;
     }
-    if (fan_out(o, st, c, &r->problem, op, body, len, parties, n, threshold,
+    if (fan_out(o, st, c, &r->problem, eop, body, len, parties, n, threshold,
                 version))
         run_member(o, st, r);
     else if (r->problem.fail == 0)
@@ -755,6 +929,9 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
     if (op == NODE_CLIENT_OP_KEYGEN && r->problem.fail == 0) {
         collector_wait(c, REPORT_WAIT_MS);
         collector_check_keygen(c, r);
+        if (r->problem.fail == 0)
+            node_ops_keyinfo_publish(o, req->wallet_id.s, r, parties, n,
+                                     threshold, 1);
     } else if (r->problem.fail != 0) {
         collector_explain(c, r,
                           op == NODE_CLIENT_OP_KEYGEN ? "keygen" : "sign");
@@ -766,6 +943,57 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
     free(st);
 }
 
+mpc_err node_ops_aux_run(void *ud, const char *const *ids, size_t n)
+{
+    node_ops *o = ud;
+    if (o == NULL || ids == NULL || n > NODE_OPS_COMMITTEE_MAX)
+        return MPC_ERR_INVALID_ARG;
+    if (o->cfg.aux == NULL)
+        return MPC_ERR_STATE;
+    /* Peers announce themselves ready once they have primes: ask only
+     * then, rather than fail a session on a member that cannot join. */
+    for (size_t i = 0; i < n; i++)
+        if (!node_ops_peer_alive(o, ids[i]))
+            return MPC_ERR_UNAVAILABLE;
+    node_ops_start *st = calloc(1, sizeof *st);
+    collector *c = calloc(1, sizeof *c);
+    node_ops_result *r = calloc(1, sizeof *r);
+    const node_envelope_op op = NODE_ENVELOPE_OP_AUX_INFO_ECDSA;
+    if (st == NULL || c == NULL || r == NULL ||
+        !collector_init(c, o, op, ids, n)) {
+        free(st);
+        free(c);
+        free(r);
+        return MPC_ERR_NOMEM;
+    }
+    mpc_err e = MPC_OK;
+    if (fan_out(o, st, c, &r->problem, op, NULL, 0, ids, n, (uint32_t)n, 0))
+        run_member(o, st, r);
+    else
+        e = MPC_ERR_UNAVAILABLE;
+    if (e == MPC_OK && r->problem.fail != 0)
+        e = r->problem.fail == NODE_CLIENT_FAIL_TIMEOUT ? MPC_ERR_TIMEOUT
+                                                        : MPC_ERR_PROTOCOL;
+    if (e == MPC_OK) {
+        collector_wait(c, REPORT_WAIT_MS);
+        e = collector_check_stored(c);
+        /* Ours alone would stop the retries: the session runs again. */
+        if (e != MPC_OK && node_auxinfo_forget(o->cfg.aux, ids, n) != MPC_OK)
+            node_log(NODE_LOG_WARN, "aux-info: could not drop ours", NULL);
+    }
+    if (r->problem.fail != 0)
+        node_log(NODE_LOG_WARN, "aux-info failed", "reason=\"%s\"",
+                 r->problem.reason);
+    collector_clear(c);
+    free(c);
+    if (st->msg != NULL)
+        start_clear(st);
+    free(st);
+    mpc_wipe(r, sizeof *r);
+    free(r);
+    return e;
+}
+
 mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
                         const uint8_t *body, size_t len, const char *client_id)
 {
@@ -773,7 +1001,8 @@ mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
         return MPC_ERR_INVALID_ARG;
     memset(oc, 0, sizeof *oc);
     if (o == NULL || (body == NULL && len > 0) ||
-        (op != NODE_CLIENT_OP_KEYGEN && op != NODE_CLIENT_OP_SIGN))
+        (op != NODE_CLIENT_OP_KEYGEN && op != NODE_CLIENT_OP_SIGN &&
+         op != NODE_CLIENT_OP_RESHARE))
         return MPC_ERR_INVALID_ARG;
     const char *cid = client_id != NULL ? client_id : "";
     if (node_client_client_id_check(cid, strlen(cid)) != MPC_OK)
@@ -792,6 +1021,12 @@ mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
     mpc_err e = MPC_OK;
     /* A failure leaves its problem in r: answered below, at once. */
     (void)check_request(o, req, &r->problem, op, body, len);
+    /* A reshare needs a coordinator that holds the key: let one take it. */
+    if (op == NODE_CLIENT_OP_RESHARE && r->problem.fail == 0 &&
+        node_ops_reshare_defer(o, req)) {
+        e = MPC_ERR_UNAVAILABLE;
+        goto out;
+    }
     const char *id = request_id(op, req);
     if (node_client_result_subject(oc->subject, sizeof oc->subject, op, cid,
                                    id) != MPC_OK ||

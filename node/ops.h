@@ -1,6 +1,7 @@
 /*
  * node/ops.h — client operations end to end: a request in, one mpcium
- * result out (EdDSA keygen and EdDSA sign for now).
+ * result out (keygen of both curves, EdDSA and interactive ECDSA signing),
+ * and the node-internal aux-info session of ECDSA.
  *
  * Coordinator (node_ops_handle, called by the intake loop with a request
  * pulled from the shared durable consumer):
@@ -24,15 +25,28 @@
  *   SessionResult, a refusal included, to the coordinator on
  *   "mpcium.v1.r.<sid hex>".
  *
- * Key records: a node stores, per Ed25519 wallet, its FROST key package
- * with the committee (node ids, identifiers, verifying shares) in the
- * keystore as share version 1 (layout in ops.c).
+ * Key records: a node stores, per wallet, its FROST key package with the
+ * committee (node ids, identifiers, verifying shares) as Ed25519 share
+ * version 1 (layout in ops.c), and its CGGMP share with the committee ids
+ * as secp256k1 share version 1 (layout in ops_internal.h). ECDSA sessions
+ * run their parties in ascending node-id order, the committee aux-info's
+ * order (node/auxinfo.h); an ECDSA signing before that aux-info exists is
+ * answered at once with ERROR_CLUSTER_NOT_READY.
  *
- * Not yet here (docs/operations.md): ECDSA (keygen calls the `ecdsa_keygen`
- * hook when set, else the result's ecdsa_pub_key is null); SessionAck and
- * roll-back of shares stored by members of a keygen that failed elsewhere;
- * early abort when a member refuses (the others wait for the barrier); the
- * registry's liveness view for signer selection and key info in NATS KV.
+ * Reshare (ops_reshare.c, docs/operations.md "Reshare"): also on core
+ *   NATS "mpc:reshare", which every node moves into the mpc-reshare stream
+ *   under one Nats-Msg-Id; the coordinator must hold the key (others leave
+ *   the request to it); dealers = the coordinator and the next live old
+ *   holders, exactly the old threshold; new members store share version
+ *   v + 1; once all reported it stored, a signed commit on
+ *   "mpcium.v1.commit" makes every node delete the old version. Signing
+ *   uses the oldest version a node holds. Key info goes to NATS KV
+ *   (cfg.registry) after keygen and reshare.
+ *
+ * Not yet here (docs/operations.md): presignature pools and
+ * pooled ECDSA signing; SessionAck and roll-back of shares stored by members of
+ * a keygen that failed elsewhere; early abort when a member refuses (the others
+ * wait for the barrier).
  *
  * Threads: node_ops_handle may be called from several threads; member
  * work runs on threads the ops object owns and waits for in node_ops_free.
@@ -46,24 +60,16 @@
 #include "mpc/ctx.h"
 #include "mpc/err.h"
 #include "mpc/hd.h"
+#include "node/auxinfo.h"
 #include "node/client_proto.h"
 #include "node/envelope.h"
 #include "node/keystore.h"
+#include "node/registry.h"
 #include "node/sessions.h"
 #include "node/transport.h"
 
 /** Where coordinators fan out SessionStart envelopes. */
 #define NODE_OPS_START_SUBJECT "mpcium.v1.start"
-
-/**
- * The ECDSA half of keygen, when a CGGMP engine is plugged in: run by
- * every member after the EdDSA key is stored; writes the compressed
- * secp256k1 group key. Returns MPC_OK or an error that fails the keygen.
- */
-typedef mpc_err (*node_ops_ecdsa_keygen_fn)(
-    void *ud, uint8_t pub33[33], const char *wallet,
-    const uint8_t sid[NODE_ENVELOPE_SID_BYTES], const char *const *parties,
-    size_t n_parties, uint32_t threshold);
 
 /** Everything the ops object borrows (all must outlive it). */
 typedef struct node_ops_config {
@@ -89,9 +95,17 @@ typedef struct node_ops_config {
     /** 0: the defaults of node/sessions.h. */
     uint32_t round_timeout_ms;
     uint32_t barrier_timeout_ms;
-    /** NULL: no ECDSA engine yet. */
-    node_ops_ecdsa_keygen_fn ecdsa_keygen;
-    void *ecdsa_ud;
+    /** Paillier primes and committee aux-info (node/auxinfo.h); NULL: no
+     *  ECDSA (keygen then reports ecdsa_pub_key null, ECDSA signing is
+     *  refused with ERROR_INVALID_CONFIGURATION). */
+    node_auxinfo *aux;
+    /** Liveness view (node/liveness.h): signer selection skips peers for
+     *  which it returns false. NULL: every peer counts as alive. */
+    bool (*peer_alive)(void *ud, const char *node_id);
+    void *peer_alive_ud;
+    /** Where the coordinator publishes key info after a keygen or reshare
+     *  (informational, for clients and operators). NULL: nowhere. */
+    node_registry *registry;
 } node_ops_config;
 
 typedef struct node_ops node_ops;
@@ -110,6 +124,28 @@ MPC_WARN_UNUSED mpc_err node_ops_new(node_ops **out,
  * Returns: MPC_OK; MPC_ERR_STATE (already listening); transport errors.
  */
 MPC_WARN_UNUSED mpc_err node_ops_listen(node_ops *o);
+
+/**
+ * Coordinates one aux-info session among `ids` (every node of the
+ * committee, sorted; this node among them): a SessionStart without a
+ * client request, then every member runs mpc_cggmp_aux_protocol with its
+ * primes and stores the result (node_auxinfo_store). A node_auxinfo_run_fn
+ * (ud = the node_ops).
+ * Returns: MPC_OK when every member reported its aux-info stored;
+ *          MPC_ERR_TIMEOUT (a member silent or a round timed out);
+ *          MPC_ERR_PROTOCOL (a member failed or refused); MPC_ERR_STATE
+ *          (no aux object); MPC_ERR_NOMEM; MPC_ERR_UNAVAILABLE (a
+ *          member is not ready in the liveness view, or no fan-out: no
+ *          session was run).
+ */
+MPC_WARN_UNUSED mpc_err node_ops_aux_run(void *ud, const char *const *ids,
+                                         size_t n);
+
+/**
+ * The peers array given in node_ops_config now has `n_peers` entries (the
+ * operator added nodes; the entries before are unchanged).
+ */
+void node_ops_peers_grow(node_ops *o, size_t n_peers);
 
 /** Stops listening, waits for member threads, frees. NULL ok. */
 void node_ops_free(node_ops *o);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "mpc/cggmp.h"
 #include "mpc/frost.h"
 #include "mpc/frost_session.h"
 #include "mpc/group.h"
@@ -24,6 +25,9 @@
 struct node_ops {
     node_ops_config cfg;
     node_sub *start_sub;
+    /* ops_reshare.c: reshare commits, and mpc:reshare (core NATS). */
+    node_sub *commit_sub;
+    node_sub *core_sub;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     /** Member threads running. */
@@ -53,7 +57,11 @@ typedef struct node_ops_result {
     uint8_t eddsa_pub[32];
     bool has_ecdsa;
     uint8_t ecdsa_pub[33];
+    /* EdDSA: R || S; ECDSA: r || s (low-S) and the recovery id. */
     uint8_t sig[64];
+    uint8_t recid;
+    /* Reshare: this member stored its new share. */
+    bool stored;
 } node_ops_result;
 
 /** A node's stored Ed25519 key: its package and the committee. */
@@ -66,11 +74,57 @@ typedef struct node_ops_key {
     mpc_point vshares[NODE_OPS_COMMITTEE_MAX];
 } node_ops_key;
 
+/* A node's stored secp256k1 key: its CGGMP share (arrays allocated with
+ * the node's ctx) and the committee in share order (sorted ids). */
+typedef struct node_ops_ecdsa_key {
+    mpc_cggmp_key_share share;
+    size_t n;
+    char node_ids[NODE_OPS_COMMITTEE_MAX][NODE_ENVELOPE_ID_MAX_BYTES + 1];
+} node_ops_ecdsa_key;
+
+/* ops_ecdsa.c: key records (share version `version`, curve secp256k1):
+ *   u8 format (1) | u8 n | n times (u8 len | node id) |
+ *   mpc_cggmp_key_share_encode bytes (SECRET: stored sealed only).
+ * The record's committee is the share's, position by position. */
+mpc_err node_ops_ecdsa_record_encode(const mpc_ctx *ctx, uint8_t **out,
+                                     size_t *len, const mpc_cggmp_key_share *ks,
+                                     const char *const *ids, size_t n);
+/* `k` zeroed by the caller; node_ops_ecdsa_key_clear releases it. */
+mpc_err node_ops_ecdsa_record_parse(const mpc_ctx *ctx, node_ops_ecdsa_key *k,
+                                    const uint8_t *b, size_t len);
+mpc_err node_ops_ecdsa_key_store(node_ops *o, const char *wallet,
+                                 uint32_t version,
+                                 const mpc_cggmp_key_share *ks,
+                                 const char *const *ids, size_t n);
+/* want_version 0: the version in force, the oldest held (a reshare's newer
+ * one waits for its commit). MPC_ERR_NOT_FOUND when none. */
+mpc_err node_ops_ecdsa_key_load(node_ops *o, node_ops_ecdsa_key *k,
+                                uint32_t *version, const char *wallet,
+                                uint32_t want_version);
+void node_ops_ecdsa_key_clear(const mpc_ctx *ctx, node_ops_ecdsa_key *k);
+/* The presignature binding's key id: SHA-256 of a domain, the joint key
+ * and the committee ids. */
+void node_ops_ecdsa_key_id(uint8_t out[32], const mpc_group *g,
+                           const node_ops_ecdsa_key *k);
+/* After the Ed25519 key is stored: the CGGMP keygen among the same
+ * parties (sorted), its share stored as version 1. */
+void node_ops_ecdsa_keygen(node_ops *o, const node_ops_start *st,
+                           node_ops_result *r);
+bool node_ops_ecdsa_sign_committee(
+    node_ops *o, char (*parties)[NODE_ENVELOPE_ID_MAX_BYTES + 1], size_t *n,
+    uint32_t *version, node_client_problem *p, const node_client_request *req);
+void node_ops_ecdsa_sign_member(node_ops *o, const node_ops_start *st,
+                                node_ops_result *r);
+void node_ops_aux_member(node_ops *o, const node_ops_start *st,
+                         node_ops_result *r);
+
 /* ops.c */
 mpc_err node_ops_key_store(node_ops *o, const char *wallet,
                            const mpc_frost_key_result *r,
                            const char *const *parties, size_t n);
-/* MPC_ERR_NOT_FOUND when this node holds no key for the wallet. */
+/* want_version 0: the version in force, the oldest held (a reshare's newer
+ * one waits for its commit). MPC_ERR_NOT_FOUND when this node holds no key
+ * for the wallet. */
 mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
                           const char *wallet, uint32_t want_version);
 void node_ops_key_clear(node_ops_key *k);
@@ -81,12 +135,62 @@ void node_ops_problem_from_session(node_client_problem *p, mpc_err e,
                                    const mpc_blame *b,
                                    node_client_fail protocol);
 
+/* ops.c: a key record stored as share version `version`. */
+mpc_err node_ops_key_store_version(node_ops *o, const char *wallet,
+                                   const mpc_frost_key_result *r,
+                                   const char *const *parties, size_t n,
+                                   uint32_t version);
+/* ops.c: accepts a SessionStart made by this node (its own member part):
+ * records the sid and checks it as every member does. */
+bool node_ops_start_open(node_ops *o, node_ops_start *st,
+                         node_client_problem *p,
+                         const uint8_t sid[NODE_ENVELOPE_SID_BYTES],
+                         node_envelope_op op, const uint8_t *bytes, size_t len);
+/* Releases what node_ops_start_open filled (a zeroed `st` is fine). */
+void node_ops_start_free(node_ops_start *st);
+
+/* ops_reshare.c: reshare (docs/operations.md "Reshare"). */
+#define NODE_OPS_COMMIT_SUBJECT "mpcium.v1.commit"
+void node_ops_reshare_coordinate(node_ops *o, node_ops_result *r,
+                                 const node_client_request *req,
+                                 const uint8_t *body, size_t len);
+void node_ops_reshare_member(node_ops *o, const node_ops_start *st,
+                             node_ops_result *r);
+/* True when this node holds no share of the wallet but key info says
+ * others do: the request is left for one of them (redelivered). */
+bool node_ops_reshare_defer(node_ops *o, const node_client_request *req);
+mpc_err node_ops_reshare_encode(uint8_t **out, size_t *len,
+                                const node_client_request *req,
+                                const node_ops_result *r);
+/* Subscribes to commits and to mpc:reshare; unlisten undoes it. */
+mpc_err node_ops_reshare_listen(node_ops *o);
+void node_ops_reshare_unlisten(node_ops *o);
+
+/* ops_reshare.c: key info in NATS KV (cfg.registry), written by the
+ * coordinator once every member stored the key; informational, so a
+ * failure is logged and the request still succeeds. */
+void node_ops_keyinfo_publish(node_ops *o, const char *wallet,
+                              const node_ops_result *r,
+                              const char *const *parties, size_t n,
+                              uint32_t threshold, uint32_t version);
+
 /* ops_keygen.c / ops_sign.c: a member's part, once the start is valid. */
 void node_ops_keygen_member(node_ops *o, const node_ops_start *st,
                             node_ops_result *r);
 void node_ops_sign_member(node_ops *o, const node_ops_start *st,
                           node_ops_result *r);
-/* Picks the signers (committee order, self included); problem on error. */
+/* The liveness view (cfg.peer_alive; true when none is configured). */
+bool node_ops_peer_alive(const node_ops *o, const char *node_id);
+/* `t` signers of the committee `ids` (committee order): this node (at
+ * self_pos) and the first others the liveness view has up; problem
+ * (INSUFFICIENT_PARTICIPANTS) when fewer are up. */
+bool node_ops_pick_signers(node_ops *o,
+                           char (*parties)[NODE_ENVELOPE_ID_MAX_BYTES + 1],
+                           size_t *n, node_client_problem *p,
+                           const char *const *ids, size_t n_ids,
+                           size_t self_pos, size_t t);
+/* Picks the signers (committee order, self included, peers the liveness
+ * view has down skipped); problem on error. */
 bool node_ops_sign_committee(node_ops *o,
                              char (*parties)[NODE_ENVELOPE_ID_MAX_BYTES + 1],
                              size_t *n, uint32_t *version,

@@ -1,6 +1,7 @@
 /*
  * node/ops_keygen.c — a member's part of a keygen: FROST DKG on Ed25519,
- * then the share stored sealed (version 1); ECDSA through the hook.
+ * then the share stored sealed (version 1); then the CGGMP keygen
+ * (node/ops_ecdsa.c) among the same parties.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -71,13 +72,6 @@ void node_ops_keygen_member(node_ops *o, const node_ops_start *st,
         mpc_point_serialize(mpc_ctx_group(o->cfg.ctx, MPC_CURVE_ED25519),
                             r->eddsa_pub, &key.group_pk);
     mpc_frost_key_result_clear(&key);
-    if (e != MPC_OK || o->cfg.ecdsa_keygen == NULL)
-        return;
-    e = o->cfg.ecdsa_keygen(o->cfg.ecdsa_ud, r->ecdsa_pub, wallet, st->sid,
-                            st->parties, st->n_parties, st->msg->threshold);
     if (e == MPC_OK)
-        r->has_ecdsa = true;
-    else
-        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_KEYGEN_PROTOCOL,
-                                "keygen: ecdsa: %s", mpc_err_str(e));
+        node_ops_ecdsa_keygen(o, st, r);
 }

@@ -1,7 +1,8 @@
 /*
  * node/ops_sign.c — a member's part of an EdDSA signing: the signers'
  * identifiers from the stored committee, the derived child key, FROST
- * signing, and the signature checked before anyone publishes it.
+ * signing, and the signature checked before anyone publishes it. Signer
+ * selection for both curves (ECDSA's in node/ops_ecdsa.c).
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -29,8 +30,32 @@ static bool is_eddsa(const node_client_request *req, node_client_problem *p)
 {
     if (req->key_type == NODE_CLIENT_KEY_ED25519)
         return true;
-    node_client_problem_set(p, NODE_CLIENT_FAIL_CONFIG,
-                            "sign: ecdsa signing is not available yet");
+    node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
+                            "sign: not an ed25519 request");
+    return false;
+}
+
+bool node_ops_pick_signers(node_ops *o,
+                           char (*parties)[NODE_ENVELOPE_ID_MAX_BYTES + 1],
+                           size_t *n, node_client_problem *p,
+                           const char *const *ids, size_t n_ids,
+                           size_t self_pos, size_t t)
+{
+    /* This node and the first others of the committee that the liveness
+     * view has up, in committee order. */
+    *n = 0;
+    size_t others = 0;
+    for (size_t i = 0; i < n_ids && *n < t; i++) {
+        bool self = i == self_pos;
+        if (!self && (others + 1u >= t || !node_ops_peer_alive(o, ids[i])))
+            continue;
+        others += self ? 0u : 1u;
+        memcpy(parties[(*n)++], ids[i], sizeof parties[0]);
+    }
+    if (*n == t)
+        return true;
+    node_client_problem_set(p, NODE_CLIENT_FAIL_INSUFFICIENT_PARTICIPANTS,
+                            "sign: %zu of %zu signers alive", *n, t);
     return false;
 }
 
@@ -41,6 +66,8 @@ bool node_ops_sign_committee(node_ops *o,
                              const node_client_request *req)
 {
     *n = 0;
+    if (req->key_type == NODE_CLIENT_KEY_SECP256K1)
+        return node_ops_ecdsa_sign_committee(o, parties, n, version, p, req);
     if (!is_eddsa(req, p))
         return false;
     node_ops_key *k = calloc(1, sizeof *k);
@@ -48,17 +75,12 @@ bool node_ops_sign_committee(node_ops *o,
         node_client_problem_set(p, NODE_CLIENT_FAIL_NOMEM, "sign");
         return false;
     }
+    const char *ids[NODE_OPS_COMMITTEE_MAX];
     bool ok = key_load(o, k, version, req->wallet_id.s, 0, p);
-    /* This node and the first others of the committee, in committee
-     * order. TODO(registry): skip peers the liveness view marks down. */
-    size_t others = 0;
-    for (size_t i = 0; ok && i < k->n && *n < k->key.threshold; i++) {
-        bool self = i == k->self;
-        if (!self && others + 1u >= k->key.threshold)
-            continue;
-        others += self ? 0u : 1u;
-        memcpy(parties[(*n)++], k->node_ids[i], sizeof parties[0]);
-    }
+    for (size_t i = 0; ok && i < k->n; i++)
+        ids[i] = k->node_ids[i];
+    ok = ok && node_ops_pick_signers(o, parties, n, p, ids, k->n, k->self,
+                                     k->key.threshold);
     node_ops_key_clear(k);
     free(k);
     return ok;

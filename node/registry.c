@@ -230,8 +230,8 @@ mpc_err node_keyinfo_serialize(const node_keyinfo *ki, uint8_t *out, size_t cap,
         }
     if (arr == NULL)
         return MPC_ERR_NOMEM;
-    return dump(json_pack("{s:o, s:I, s:I}", "participants", arr, "threshold",
-                          (json_int_t)ki->threshold, "version",
+    return dump(json_pack("{s:o, s:I, s:I}", "participant_peer_ids", arr,
+                          "threshold", (json_int_t)ki->threshold, "version",
                           (json_int_t)ki->version),
                 out, cap, len);
 }
@@ -266,8 +266,8 @@ mpc_err node_keyinfo_parse(const uint8_t *json, size_t len, node_keyinfo *out)
     json_int_t thr = 0, ver = 0;
     bool ok = root != NULL &&
               json_unpack_ex(root, &err, JSON_STRICT, "{s:o, s:I, s:I}",
-                             "participants", &arr, "threshold", &thr, "version",
-                             &ver) == 0 &&
+                             "participant_peer_ids", &arr, "threshold", &thr,
+                             "version", &ver) == 0 &&
               thr >= 1 && thr <= NODE_REGISTRY_PEERS_MAX && ver >= 1 &&
               ver <= UINT32_MAX && parse_participants(arr, out);
     json_decref(root);
@@ -701,6 +701,23 @@ mpc_err node_registry_poll(node_registry *r, int64_t now_ms, int64_t wait_ms)
     e = drain(r, false, now_ms, 0);
     check_echo(r, now_ms);
     return result == MPC_OK ? e : result;
+}
+
+mpc_err node_registry_peer_add(node_registry *r, const char *node_id)
+{
+    if (!node_registry_id_is_valid(node_id))
+        return MPC_ERR_INVALID_ARG;
+    mpc_err e = MPC_OK;
+    pthread_mutex_lock(&r->mu);
+    if (peer_find(r, node_id) == NULL) {
+        /* The array holds the configured maximum and ourselves. */
+        if (r->npeers < NODE_REGISTRY_PEERS_MAX + 1)
+            copy_str(r->peers[r->npeers++].id, sizeof r->peers[0].id, node_id);
+        else
+            e = MPC_ERR_INVALID_ARG;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return e;
 }
 
 mpc_err node_registry_peer(node_registry *r, const char *node_id,

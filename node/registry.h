@@ -13,7 +13,10 @@
  *     {"node_id":"<id>","ready":true,"ts_ms":<sender's wall clock, ms>,
  *      "version":"<software version>"}
  *   mpc_keyinfo     key <curve>.<escaped wallet id>, no TTL, history 1
- *     {"participants":["<id>",...],"threshold":<signers>,"version":<n>}
+ *     {"participant_peer_ids":["<id>",...],"threshold":<signers>,
+ *      "version":<n>}
+ *     (mpcium's Consul key info field names; its threshold is t, ours
+ *     the signer count)
  *     threshold is the number of signers (not mpcium's t = signers - 1);
  *     participants are sorted and unique; version starts at 1 and grows by
  *     one per reshare.
@@ -232,6 +235,15 @@ MPC_WARN_UNUSED mpc_err node_registry_set_ready(node_registry *r, bool ready);
  */
 MPC_WARN_UNUSED mpc_err node_registry_poll(node_registry *r, int64_t now_ms,
                                            int64_t wait_ms);
+
+/**
+ * Adds a node id to the peers list: a node the operator added to the peers
+ * file while this one runs. Its heartbeats count from the next one it
+ * writes. An id already listed is left alone.
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (invalid id, the list is full).
+ */
+MPC_WARN_UNUSED mpc_err node_registry_peer_add(node_registry *r,
+                                               const char *node_id);
 
 typedef struct node_peer_status {
     bool alive;

@@ -24,7 +24,9 @@ struct node_sessions {
     const mpc_ctx *ctx;
     const node_envelope_self *self;
     const node_envelope_peer *peers;
-    size_t n_peers;
+    /* Grows when the operator adds nodes (node_sessions_peers_grow);
+     * entries below it never change. */
+    _Atomic size_t n_peers;
     pthread_mutex_t mu;
     node_sessions_stats stats;
 };
@@ -115,6 +117,14 @@ mpc_err node_sessions_new(node_sessions **out, node_transport *t,
     m->peers = peers;
     m->n_peers = n_peers;
     *out = m;
+    return MPC_OK;
+}
+
+mpc_err node_sessions_peers_grow(node_sessions *m, size_t n_peers)
+{
+    if (m == NULL || n_peers < m->n_peers || n_peers >= MPC_SESSION_PARTIES_MAX)
+        return MPC_ERR_INVALID_ARG;
+    m->n_peers = n_peers;
     return MPC_OK;
 }
 

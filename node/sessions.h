@@ -91,6 +91,17 @@ MPC_WARN_UNUSED mpc_err node_sessions_new(node_sessions **out,
                                           const node_envelope_peer *peers,
                                           size_t n_peers);
 
+/**
+ * Follows nodes the operator added to the peers file: the caller has
+ * initialised entries [old count, n_peers) of the array it passed to
+ * node_sessions_new (which must have room for them); from now on they are
+ * peers. Entries below the old count must not change.
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (NULL, fewer peers than before, or
+ *          MPC_SESSION_PARTIES_MAX or more).
+ */
+MPC_WARN_UNUSED mpc_err node_sessions_peers_grow(node_sessions *m,
+                                                 size_t n_peers);
+
 /** Frees the manager; every session must have been joined. NULL ok. */
 void node_sessions_free(node_sessions *m);
 

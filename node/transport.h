@@ -1019,6 +1019,9 @@ typedef struct node_nats_config {
     bool send_asap;
     /** Default wait for JetStream API calls and acks (5000). */
     int64_t js_timeout_ms;
+    /** The largest message the caller will publish: a server whose
+     *  max_payload is smaller is refused at connect (0: no check). */
+    int64_t payload_need_bytes;
     /** Optional event callback (may be NULL). */
     node_transport_event_fn on_event;
     void *event_ud;
@@ -1030,12 +1033,15 @@ void node_transport_nats_default(node_nats_config *cfg);
 /**
  * Connects to NATS. Fails at once if no server is reachable now (the
  * caller decides whether to retry); once connected, reconnects forever.
+ * When connecting fails, on_event (if set) gets NODE_TRANSPORT_CLOSED with
+ * the library's reason (e.g. the TLS error) before this returns.
  *
  * Returns: MPC_OK; MPC_ERR_INVALID_ARG (bad or conflicting settings, e.g.
  * two credential kinds, a cert without a key); MPC_ERR_IO (a certificate,
  * key, seed or creds file cannot be read); MPC_ERR_AUTH (the server refused
  * the credentials); MPC_ERR_UNAVAILABLE (no server reachable, TLS
- * handshake failed); MPC_ERR_NOMEM.
+ * handshake failed); MPC_ERR_CONFLICT (the server's max_payload is below
+ * payload_need_bytes); MPC_ERR_NOMEM.
  * Out: out   the transport, freed with node_transport_free
  */
 MPC_WARN_UNUSED mpc_err node_transport_nats_new(node_transport **out,

@@ -1524,7 +1524,7 @@ static bool config_ok(const node_nats_config *c)
            c->dial_timeout_ms > 0 && c->ping_interval_ms > 0 &&
            c->max_pings_out > 0 && c->reconnect_wait_ms >= 0 &&
            c->max_reconnect >= -1 && c->reconnect_buf_bytes >= 0 &&
-           c->js_timeout_ms > 0 &&
+           c->js_timeout_ms > 0 && c->payload_need_bytes >= 0 &&
            (c->inbox_prefix == NULL || c->inbox_prefix[0] == 0 ||
             node_subject_is_valid(c->inbox_prefix, false));
 }
@@ -1628,6 +1628,50 @@ static mpc_err connect_status(natsStatus s)
     }
 }
 
+/*
+ * The first connection. cnats gives no retry here (RetryOnFailedConnect is
+ * off), so a refused credential or certificate is an error at start-up,
+ * not an endless reconnect loop; its reason (the server's -ERR, the TLS
+ * alert) goes to on_event, since no closed callback will ever carry it.
+ */
+static mpc_err connect_first(nats_tp *t, natsOptions *o, bool tls)
+{
+    natsStatus s = natsConnection_Connect(&t->nc, o);
+    if (s == NATS_OK)
+        return MPC_OK;
+    natsStatus ls = NATS_OK;
+    const char *last = nats_GetLastError(&ls);
+    /* A server that rejects the client certificate just closes the link:
+     * cnats then reports an SSL, I/O or protocol error, whichever read
+     * noticed first. */
+    bool tls_hint = tls && s != NATS_NO_SERVER &&
+                    s != NATS_CONNECTION_AUTH_FAILED && s != NATS_NO_MEMORY;
+    char why[640];
+    snprintf(why, sizeof why, "connect failed: %s%s%s%s", natsStatus_GetText(s),
+             set(last) ? ": " : "", set(last) ? last : "",
+             tls_hint ? " (with TLS on: the server may have refused this "
+                        "node's certificate, or this node the server's)"
+                      : "");
+    emit(t, NODE_TRANSPORT_CLOSED, why);
+    return connect_status(s);
+}
+
+/* The server announces max_payload in INFO; larger publishes would fail
+ * one by one at run time, so refuse a server that is too small now. */
+static mpc_err payload_check(nats_tp *t, int64_t need)
+{
+    int64_t have = natsConnection_GetMaxPayload(t->nc);
+    if (need <= 0 || have >= need)
+        return MPC_OK;
+    char why[256];
+    snprintf(why, sizeof why,
+             "server max_payload is %" PRId64 " bytes, below the %" PRId64
+             " this node may publish",
+             have, need);
+    emit(t, NODE_TRANSPORT_CLOSED, why);
+    return MPC_ERR_CONFLICT;
+}
+
 mpc_err node_transport_nats_new(node_transport **out,
                                 const node_nats_config *cfg)
 {
@@ -1658,8 +1702,11 @@ mpc_err node_transport_nats_new(node_transport **out,
     if (e == MPC_OK)
         e = set_options(o, cfg, t);
     if (e == MPC_OK)
-        e = connect_status(natsConnection_Connect(&t->nc, o));
+        e = connect_first(t, o,
+                          set(cfg->tls_ca_file) || set(cfg->tls_cert_file));
     natsOptions_Destroy(o);
+    if (e == MPC_OK)
+        e = payload_check(t, cfg->payload_need_bytes);
     if (e == MPC_OK) {
         jsOptions jo;
         e = js_opts(t, &jo);

@@ -10,7 +10,7 @@
 #   DEMO_KEEP=1          leave the cluster running
 #   DEMO_DIR=DIR         use DIR instead of .demo/
 #
-# ECDSA is not wired in the node yet: keygen prints ecdsa_pub_key: null.
+# Keygen prints both keys; the demo signs with EdDSA only.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

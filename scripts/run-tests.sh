@@ -34,11 +34,20 @@ run_suite() {
   [ "$rc" -ne 0 ] && status=1
 }
 
-run_suite unit "$build/bin/mpc-tests" "$@"
-if [ -x "$build/bin/mpc-itests" ]; then
-  # Integration tests start servers and processes: fewer at once.
-  run_suite integration "$build/bin/mpc-itests" -j 1 "$@"
-fi
+# MPC_SUITES picks suites (default: unit integration); `make test-faults`
+# runs `faults` alone.
+for suite in ${MPC_SUITES:-unit integration}; do
+  case $suite in
+    unit) run_suite unit "$build/bin/mpc-tests" "$@" ;;
+    integration)
+      # Integration tests start servers and processes: fewer at once.
+      if [ -x "$build/bin/mpc-itests" ]; then
+        run_suite integration "$build/bin/mpc-itests" -j 1 "$@"
+      fi ;;
+    faults) run_suite faults "$build/bin/mpc-ftests" -j 1 "$@" ;;
+    *) echo "unknown suite $suite"; total_fail=$((total_fail + 1)); status=1 ;;
+  esac
+done
 
 echo
 echo "$total_pass passed, $total_fail failed"

@@ -219,7 +219,7 @@ static bool keyinfo_body(struct gfx *f)
     static node_kv_entry e;
     REQUIRE_OK(node_transport_kv_get(f->t[0], NODE_REGISTRY_BUCKET_KEYINFO,
                                      "eddsa.wallet-7", &e));
-    const char *want = "{\"participants\":[\"n0\",\"n1\",\"n2\"],"
+    const char *want = "{\"participant_peer_ids\":[\"n0\",\"n1\",\"n2\"],"
                        "\"threshold\":2,\"version\":1}";
     REQUIRE(e.len == strlen(want) && memcmp(e.value, want, e.len) == 0);
 

@@ -103,17 +103,18 @@ TEST(registry_keyinfo_json)
     uint8_t buf[512];
     size_t len = 0;
     CHECK_OK(node_keyinfo_serialize(&ki, buf, sizeof buf, &len));
-    const char *want = "{\"participants\":[\"node-a\",\"node-b\",\"node-c\"],"
-                       "\"threshold\":2,\"version\":1}";
+    const char *want =
+        "{\"participant_peer_ids\":[\"node-a\",\"node-b\",\"node-c\"],"
+        "\"threshold\":2,\"version\":1}";
     CHECK(len == strlen(want) && memcmp(buf, want, len) == 0);
     node_keyinfo back;
     CHECK_OK(node_keyinfo_parse(buf, len, &back));
     CHECK(node_keyinfo_equal(&back, &ki));
     CHECK(strcmp(back.participants[0], "node-a") == 0); /* sorted */
     /* Unsorted input parses to the same sorted value. */
-    CHECK_OK(node_keyinfo_parse(
-        B("{\"participants\":[\"z\",\"a\"],\"threshold\":1,\"version\":7}"),
-        &back));
+    CHECK_OK(node_keyinfo_parse(B("{\"participant_peer_ids\":[\"z\",\"a\"],"
+                                  "\"threshold\":1,\"version\":7}"),
+                                &back));
     CHECK(strcmp(back.participants[0], "a") == 0 && back.version == 7);
 
     node_keyinfo other = ki;
@@ -142,18 +143,22 @@ TEST(registry_keyinfo_json)
     CHECK(!node_keyinfo_is_valid(&inv));
 
     const char *rejects[] = {
-        "{\"participants\":[],\"threshold\":1,\"version\":1}",
-        "{\"participants\":[\"a\"],\"threshold\":2,\"version\":1}",
-        "{\"participants\":[\"a\"],\"threshold\":0,\"version\":1}",
-        "{\"participants\":[\"a\"],\"threshold\":1,\"version\":0}",
-        "{\"participants\":[\"a\"],\"threshold\":1,\"version\":4294967296}",
-        "{\"participants\":[\"a\",\"a\"],\"threshold\":1,\"version\":1}",
-        "{\"participants\":[\"a:b\"],\"threshold\":1,\"version\":1}",
-        "{\"participants\":[1],\"threshold\":1,\"version\":1}",
-        "{\"participants\":\"a\",\"threshold\":1,\"version\":1}",
-        "{\"participants\":[\"a\"],\"threshold\":1}",
-        "{\"participants\":[\"a\"],\"threshold\":1,\"version\":1,\"x\":0}",
-        "{\"participant_peer_ids\":[\"a\"],\"threshold\":1,\"version\":1}",
+        "{\"participant_peer_ids\":[],\"threshold\":1,\"version\":1}",
+        "{\"participant_peer_ids\":[\"a\"],\"threshold\":2,\"version\":1}",
+        "{\"participant_peer_ids\":[\"a\"],\"threshold\":0,\"version\":1}",
+        "{\"participant_peer_ids\":[\"a\"],\"threshold\":1,\"version\":0}",
+        "{\"participant_peer_ids\":[\"a\"],\"threshold\":1,\"version\":"
+        "4294967296}",
+        "{\"participant_peer_ids\":[\"a\",\"a\"],\"threshold\":1,\"version\":"
+        "1}",
+        "{\"participant_peer_ids\":[\"a:b\"],\"threshold\":1,\"version\":1}",
+        "{\"participant_peer_ids\":[1],\"threshold\":1,\"version\":1}",
+        "{\"participant_peer_ids\":\"a\",\"threshold\":1,\"version\":1}",
+        "{\"participant_peer_ids\":[\"a\"],\"threshold\":1}",
+        "{\"participant_peer_ids\":[\"a\"],\"threshold\":1,\"version\":1,\"x\":"
+        "0}",
+        /* mpcium's field name only. */
+        "{\"participants\":[\"a\"],\"threshold\":1,\"version\":1}",
         "not json",
     };
     for (size_t i = 0; i < sizeof rejects / sizeof *rejects; i++) {
@@ -163,7 +168,7 @@ TEST(registry_keyinfo_json)
     }
     /* 65 participants: one too many. */
     char big[65 * 8 + 64];
-    size_t n = (size_t)snprintf(big, sizeof big, "{\"participants\":[");
+    size_t n = (size_t)snprintf(big, sizeof big, "{\"participant_peer_ids\":[");
     for (int i = 0; i < 65; i++)
         n += (size_t)snprintf(big + n, sizeof big - n, "%s\"p%d\"",
                               i ? "," : "", i);
