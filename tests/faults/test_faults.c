@@ -35,6 +35,9 @@
 #define SETTLE_MS 20000
 /* The nodes' default round deadline (30 s) and slack. */
 #define ROUND_BOUND_MS 45000
+/* A member gone in the rounds: the round deadline, then the coordinator's
+ * wait for reports (5 s), and slack. */
+#define ROUNDS_FAIL_WITHIN_MS 50000
 
 static const char *const gauges[] = {
     "mpcium_sessions_live",
@@ -370,6 +373,82 @@ TEST(faults_kill_node_mid_session_valgrind)
     ok = ok && results_open(c, &r) && kill_mid_session(c, &r);
     results_close(&r);
     /* valgrind's verdict: exit status 0 after SIGTERM, an empty report. */
+    ok = ok && stop_survivors(c);
+    cluster_stop(c, !ok);
+    CHECK(ok);
+}
+
+/*
+ * Node 2 killed (SIGKILL, no freeze) while a keygen of both curves runs
+ * its rounds: the survivors' sessions end at their round deadline at the
+ * latest and the client gets an error result. A keygen that finished
+ * before the kill landed proves nothing: node 2 restarts and it is tried
+ * again with another wallet.
+ */
+static bool kill_in_rounds(cluster *c, results *r, const char *wallet,
+                           bool *hit)
+{
+    *hit = false;
+    int64_t t0 = mono_ms();
+    REQUIRE(publish_keygen(c, wallet));
+    bool running = false;
+    double v = 0;
+    while (!running && mono_ms() < t0 + 5000 * slack) {
+        for (int i = 0; i < 2 && !running; i++)
+            running = cluster_metric(c, i, "mpcium_sessions_live", &v) && v > 0;
+        if (!running)
+            sleep_ms(2);
+    }
+    REQUIRE(running);
+    REQUIRE(cluster_node_stop(c, 2, SIGKILL));
+    json_t *j =
+        wait_result(r->keygen, "wallet_id", wallet, ROUNDS_FAIL_WITHIN_MS);
+    int64_t took = mono_ms() - t0;
+    REQUIRE(j != NULL);
+    const char *rt = json_string_value(json_object_get(j, "result_type"));
+    *hit = rt != NULL && strcmp(rt, "error") == 0;
+    json_decref(j);
+    printf("  keygen %s: %s after %lld ms\n", wallet,
+           *hit ? "error" : "success", (long long)took);
+    REQUIRE(took < ROUNDS_FAIL_WITHIN_MS);
+    if (!*hit)
+        REQUIRE(cluster_node_start(c, 2));
+    return true;
+}
+
+static bool kill_during_rounds(cluster *c, results *r)
+{
+    uint8_t pk[32];
+    REQUIRE(keygen(c, r, "fault-r0", pk));
+    for (int i = 0; i < 3; i++)
+        REQUIRE(metric_wait(c, i, "mpcium_ecdsa_aux_ready", 1, SETTLE_MS));
+    double base[2][GAUGES];
+    for (int i = 0; i < 2; i++)
+        REQUIRE(baseline(c, i, base[i]));
+    bool hit = false;
+    char wallet[32];
+    for (int attempt = 0; !hit && attempt < 3; attempt++) {
+        snprintf(wallet, sizeof wallet, "fault-r1-%d", attempt);
+        REQUIRE(kill_in_rounds(c, r, wallet, &hit));
+    }
+    REQUIRE(hit);
+    for (int i = 0; i < 2; i++)
+        REQUIRE(back_to_baseline(c, i, base[i], ROUND_BOUND_MS));
+    for (int i = 0; i < 2; i++)
+        REQUIRE(peers_ready(c, i, 2, SETTLE_MS));
+    REQUIRE(sign(c, r, "fault-r0", "fault-r-tx", pk));
+    return true;
+}
+
+TEST(faults_kill_node_during_rounds)
+{
+    cluster_opts o = {
+        .nodes = 3, .healthcheck_all = true, .ecdsa_fixtures = true};
+    cluster *c = NULL;
+    CHECK(cluster_start(&c, &o));
+    results r;
+    bool ok = results_open(c, &r) && kill_during_rounds(c, &r);
+    results_close(&r);
     ok = ok && stop_survivors(c);
     cluster_stop(c, !ok);
     CHECK(ok);
