@@ -10,6 +10,8 @@
 
 #include <sodium.h>
 
+#include "mpc/cggmp_codec.h"
+#include "mpc/mem.h"
 #include "node/keystore_internal.h"
 
 #define NAME_BUF (NODE_KSF_NAME_MAX_BYTES + 1)
@@ -353,4 +355,103 @@ mpc_err node_presign_purge_below(node_presign_pool *pool, size_t *deleted,
     if (err == MPC_OK && deleted != NULL)
         *deleted = n;
     return err;
+}
+
+/* ---- CGGMP presignatures in the pool ------------------------------------ */
+
+mpc_err node_presign_set_key(uint8_t out[NODE_PRESIGN_SET_BYTES],
+                             const char *const *ids, size_t n,
+                             const uint32_t *path, size_t path_len)
+{
+    static const char tag[] = "mpcium-c presign set v1";
+    if (out == NULL)
+        return MPC_ERR_INVALID_ARG;
+    memset(out, 0, NODE_PRESIGN_SET_BYTES);
+    if (ids == NULL || n == 0 || n > 255 || (path == NULL && path_len > 0))
+        return MPC_ERR_INVALID_ARG;
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const uint8_t *)tag, sizeof tag);
+    uint8_t b[4] = {(uint8_t)n};
+    crypto_hash_sha256_update(&h, b, 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = ids[i] == NULL ? 0 : strlen(ids[i]);
+        if (len == 0 || len > 255)
+            return MPC_ERR_INVALID_ARG;
+        b[0] = (uint8_t)len;
+        crypto_hash_sha256_update(&h, b, 1);
+        crypto_hash_sha256_update(&h, (const uint8_t *)ids[i], len);
+    }
+    for (size_t i = 0; i < path_len; i++) {
+        uint32_t v = path[i];
+        b[0] = (uint8_t)(v >> 24);
+        b[1] = (uint8_t)(v >> 16);
+        b[2] = (uint8_t)(v >> 8);
+        b[3] = (uint8_t)v;
+        crypto_hash_sha256_update(&h, b, 4);
+    }
+    crypto_hash_sha256_final(&h, out);
+    return MPC_OK;
+}
+
+uint64_t node_presign_presig_id(const mpc_cggmp_presig *p)
+{
+    uint64_t id = 0;
+    for (int i = 0; i < 8; i++)
+        id = id << 8 | p->binding.presig_id[i];
+    return id;
+}
+
+mpc_err node_presign_store(node_presign_pool *pool, const mpc_group *g,
+                           const char *wallet, uint32_t version,
+                           const uint8_t *set, size_t set_len,
+                           const mpc_cggmp_presig *p, uint64_t *id)
+{
+    if (id != NULL)
+        *id = 0;
+    if (pool == NULL || p == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (!mpc_cggmp_presig_is_fresh(p))
+        return MPC_ERR_STATE;
+    if (p->binding.key_version != version)
+        return MPC_ERR_INVALID_ARG;
+    uint8_t rec[MPC_CGGMP_PRESIG_MAX_BYTES];
+    size_t len = 0;
+    uint64_t pid = node_presign_presig_id(p);
+    mpc_err err = mpc_cggmp_presig_encode(g, rec, sizeof rec, &len, p);
+    if (err == MPC_OK)
+        err = node_presign_add(pool, wallet, version, set, set_len, pid, rec,
+                               len);
+    mpc_wipe(rec, sizeof rec);
+    if (err == MPC_OK && id != NULL)
+        *id = pid;
+    return err;
+}
+
+mpc_err node_presign_take_presig(node_presign_pool *pool, const mpc_group *g,
+                                 mpc_cggmp_presig *p, const char *wallet,
+                                 uint32_t version, const uint8_t *set,
+                                 size_t set_len, uint64_t id)
+{
+    if (p == NULL)
+        return MPC_ERR_INVALID_ARG;
+    mpc_cggmp_presig_clear(p);
+    if (g == NULL)
+        return MPC_ERR_INVALID_ARG;
+    uint8_t *rec = NULL;
+    size_t len = 0;
+    mpc_err err =
+        node_presign_take(pool, &rec, &len, wallet, version, set, set_len, id);
+    if (err != MPC_OK)
+        return err;
+    err = mpc_cggmp_presig_decode(g, p, rec, len);
+    node_keystore_value_free(rec, len);
+    if (err == MPC_OK &&
+        (p->binding.key_version != version || node_presign_presig_id(p) != id))
+        err = MPC_ERR_PARSE;
+    if (err != MPC_OK) {
+        mpc_cggmp_presig_clear(p);
+        return MPC_ERR_PARSE;
+    }
+    return MPC_OK;
 }

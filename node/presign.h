@@ -31,7 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mpc/cggmp.h"
 #include "mpc/err.h"
+#include "mpc/group.h"
 #include "node/keystore.h"
 
 #define NODE_PRESIGN_SET_MAX_BYTES NODE_KSF_SET_MAX_BYTES
@@ -125,5 +127,75 @@ MPC_WARN_UNUSED mpc_err node_presign_purge_below(node_presign_pool *pool,
                                                  size_t *deleted,
                                                  const char *wallet,
                                                  uint32_t version);
+
+/* ---- CGGMP presignatures in the pool ------------------------------------
+ * The functions below store and take mpc_cggmp_presig values through the
+ * byte-level functions above and the storage codec of mpc/cggmp_codec.h.
+ * What keeps a presignature single-use: node_presign_store writes the ONE
+ * copy (the caller clears its struct right after), and
+ * node_presign_take_presig deletes the record durably before it decodes
+ * it (node_presign_take).
+ */
+
+/** Bytes of a set key (node_presign_set_key). */
+#define NODE_PRESIGN_SET_BYTES 32
+
+/**
+ * The `set` bytes under which presignatures of one signer set and one
+ * derivation are pooled: SHA-256 of a domain tag, the signer node ids in
+ * session order (each length-prefixed) and the non-hardened derivation
+ * path (empty: the master key). The coordinator and every member compute
+ * it from the request, so a presignature made for one set or one path is
+ * never offered for another (the library refuses such a mismatch too:
+ * mpc_cggmp_sign_share checks signers and tweak).
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG for a NULL (path may be NULL when
+ * path_len is 0), n outside 1..255 or an id that is empty or longer than
+ * 255 bytes (out zeroed).
+ */
+MPC_WARN_UNUSED mpc_err node_presign_set_key(
+    uint8_t out[NODE_PRESIGN_SET_BYTES], const char *const *ids, size_t n,
+    const uint32_t *path, size_t path_len);
+
+/** The pool id of a presignature: the first 8 bytes of its presig id (the
+ * presign session id, the same at every signer), big-endian. */
+uint64_t node_presign_presig_id(const mpc_cggmp_presig *p);
+
+/**
+ * Stores a fresh presignature under (wallet, version, set,
+ * node_presign_presig_id(p)): encodes it (mpc_cggmp_presig_encode), adds
+ * the record and wipes the plaintext. p is not changed: clear it
+ * (mpc_cggmp_presig_clear) right after, whatever this returns, so that the
+ * pool holds the only copy.
+ *
+ * Returns: MPC_OK; MPC_ERR_STATE: p consumed or never made;
+ * MPC_ERR_INVALID_ARG also when p's key version is not `version` or p
+ * fails mpc_cggmp_presig_encode's checks; MPC_ERR_CONFLICT: that id is
+ * stored already; the codes of node_presign_add.
+ * Out: id  the pool id (may be NULL; 0 on failure).
+ */
+MPC_WARN_UNUSED mpc_err node_presign_store(node_presign_pool *pool,
+                                           const mpc_group *g,
+                                           const char *wallet, uint32_t version,
+                                           const uint8_t *set, size_t set_len,
+                                           const mpc_cggmp_presig *p,
+                                           uint64_t *id);
+
+/**
+ * Takes presignature `id` out of the pool (durably deleted first:
+ * node_presign_take) and decodes it into a fresh p, ready for one
+ * mpc_cggmp_sign_share. Once this returned MPC_OK or MPC_ERR_PARSE the
+ * record is gone for good.
+ *
+ * Returns: MPC_OK; MPC_ERR_NOT_FOUND: absent (never stored, or taken);
+ * MPC_ERR_PARSE: the record was taken but does not decode, or names
+ * another key version or id than it was stored under (damage; it is not
+ * put back); the codes of node_presign_take.
+ * Out: p  the presignature (SECRET); cleared on failure.
+ */
+MPC_WARN_UNUSED mpc_err node_presign_take_presig(
+    node_presign_pool *pool, const mpc_group *g, mpc_cggmp_presig *p,
+    const char *wallet, uint32_t version, const uint8_t *set, size_t set_len,
+    uint64_t id);
 
 #endif /* NODE_PRESIGN_H */

@@ -1,10 +1,13 @@
 /*
  * mpc/cggmp_codec.h — storage encodings of a CGGMP21 key share and of a
- * committee's aux info (mpc/cggmp.h), for the node's keystore.
+ * committee's aux info (mpc/cggmp.h), for the node's keystore, and of a
+ * presignature, for the node's one-time presignature pool.
  *
- * SECRET. Both records carry secret key material: a key share holds the
+ * SECRET. Every record carries secret key material: a key share holds the
  * Shamir share x, an aux info the primes p, q of the party's own Paillier
- * key (with them anyone decrypts every MtA ciphertext sent to it). They
+ * key (with them anyone decrypts every MtA ciphertext sent to it), a
+ * presignature k and chi (used twice, they give the key away to anyone who
+ * sees the two signatures). They
  * exist only to be stored SEALED (AEAD under the keystore key): never in
  * the clear, never in a log, never on the wire. Wipe every plaintext copy
  * (mpc_wipe) as soon as it is sealed or decoded. Nothing here is a message
@@ -73,6 +76,43 @@
  * stated; no function keeps a pointer to its inputs. On failure an output
  * buffer is zeroed (all `cap` bytes), *len is 0, and a decoded struct is
  * left init'ed (empty).
+ *
+ * Presignature (secp256k1), MPC_CGGMP_PRESIG_BYTES(c) = 200 + 67 c, where c
+ * is the number of signers that presigned:
+ *
+ *   offset      bytes  field
+ *   0           1      tag 'P' (MPC_CGGMP_PRESIG_TAG)
+ *   1           1      version (1)
+ *   2           1      c: signers, 2..MPC_CGGMP_MAX_PARTIES
+ *   3           4      key version
+ *   7           32     key id
+ *   39          32     presig id (the presign session id)
+ *   71          32     tweak, the HD delta fixed at presign time (scalar,
+ *                      big-endian; zero: none)
+ *   103         33     R (SEC1 compressed)
+ *   136         c      positions[0..c): committee positions of the signers
+ *   136 + c     33 c   k_r[0..c): k_j R
+ *   136 + 34 c  33 c   chi_r[0..c): chi_j R
+ *   136 + 67 c  32     k, this party's nonce share (scalar)       SECRET
+ *   168 + 67 c  32     chi, this party's chi share (scalar)       SECRET
+ *
+ * The binding's signer bitset is not stored: it is the set of positions.
+ * A presignature is SINGLE-USE (crypto.md §2.7 rule 3), and a record of
+ * one is a copy of it. These functions exist only for the node's one-time
+ * presignature pool, where the record is the ONE copy (the in-memory
+ * struct is cleared once the record is stored) and is deleted from the
+ * pool in the same durable transaction that hands it out, before the
+ * share is made: that delete-before-use rule, not this codec, keeps a
+ * presignature single-use. Never keep a record anywhere else (no backup,
+ * no log, no second pool).
+ *
+ * Accepted presignature records: canonical scalars; R and every k_j R,
+ * chi_j R valid points, not the identity; positions strictly ascending and
+ * below MPC_CGGMP_MAX_PARTIES; and for some signer j both k R == k_j R and
+ * chi R == chi_j R (the secrets belong to the public record, so that the
+ * combiner would not blame an honest signer for a damaged record).
+ * Not re-checked: that R and the k_j R, chi_j R came out of one presign
+ * session (the presign checks proved it then).
  *
  * Threads: no state; concurrent calls are safe when their outputs differ.
  */
@@ -205,5 +245,70 @@ MPC_WARN_UNUSED mpc_err mpc_cggmp_aux_info_decode(const mpc_ctx *ctx,
                                                   mpc_cggmp_aux_info *aux,
                                                   const uint8_t *in,
                                                   size_t len);
+
+/* ---- presignature ------------------------------------------------------ */
+
+/** Byte 0 of a presignature record ('P'). */
+#define MPC_CGGMP_PRESIG_TAG 0x50
+/** Bytes of a presignature record of c signers. */
+#define MPC_CGGMP_PRESIG_BYTES(c) (200u + 67u * (size_t)(c))
+/** The largest presignature record. */
+#define MPC_CGGMP_PRESIG_MAX_BYTES MPC_CGGMP_PRESIG_BYTES(MPC_CGGMP_MAX_PARTIES)
+
+/**
+ * The bytes mpc_cggmp_presig_encode writes for p:
+ * MPC_CGGMP_PRESIG_BYTES(p->count), or 0 for an unusable p (NULL, count
+ * outside 2..MPC_CGGMP_MAX_PARTIES). Encode may still refuse a p with a
+ * non-zero size (consumed, inconsistent).
+ */
+size_t mpc_cggmp_presig_encoded_bytes(const mpc_cggmp_presig *p);
+
+/**
+ * Writes the storage record of a fresh presignature (layout at the top),
+ * for the node's one-time pool only. p is left as it is: the caller clears
+ * it (mpc_cggmp_presig_clear) once the record is stored, so that the
+ * record is the only copy.
+ *
+ * Returns: MPC_OK;
+ *   MPC_ERR_STATE: p is consumed or was never made (nothing written);
+ *   MPC_ERR_INVALID_ARG: a NULL, g not secp256k1, p unusable (see
+ *     mpc_cggmp_presig_encoded_bytes) or failing a decode check (R or a
+ *     point the identity, positions not strictly ascending or not below
+ *     MPC_CGGMP_MAX_PARTIES, the signer bitset not the set of positions,
+ *     k and chi not those of a signer of the record), or
+ *     cap < mpc_cggmp_presig_encoded_bytes(p).
+ *   On failure out[0..cap) is zeroed and *len is 0.
+ * Out: out: the record, cap bytes available; SECRET: seal it, then wipe.
+ *      len: the bytes written.
+ * In:  g: the secp256k1 group; p: the presignature.
+ * Security: constant time in k and chi (copied, and k R, chi R computed,
+ * in constant time); the result of the check against the record is
+ * public.
+ */
+MPC_WARN_UNUSED mpc_err mpc_cggmp_presig_encode(const mpc_group *g,
+                                                uint8_t *out, size_t cap,
+                                                size_t *len,
+                                                const mpc_cggmp_presig *p);
+
+/**
+ * Reads a presignature record (strictly: see the top of this header) into
+ * a FRESH presignature, ready for one mpc_cggmp_sign_share. Call it only
+ * on a record just taken out of the one-time pool (deleted there first):
+ * decoding the same record twice makes two usable copies of one
+ * presignature, and two signatures with one nonce reveal the key.
+ *
+ * Returns: MPC_OK;
+ *   MPC_ERR_INVALID_ARG: a NULL, g not secp256k1 (p cleared when
+ *     non-NULL);
+ *   MPC_ERR_PARSE: the bytes are not a valid record of this version.
+ *   On failure p is cleared (mpc_cggmp_presig_clear: not fresh).
+ * Out: p: the presignature (fixed size, nothing allocated); SECRET.
+ * In:  g: the secp256k1 group; in, len: the record.
+ * Security: constant time in k and chi; whether they match the record is
+ * public.
+ */
+MPC_WARN_UNUSED mpc_err mpc_cggmp_presig_decode(const mpc_group *g,
+                                                mpc_cggmp_presig *p,
+                                                const uint8_t *in, size_t len);
 
 #endif /* MPC_CGGMP_CODEC_H */

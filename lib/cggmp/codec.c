@@ -1,7 +1,7 @@
 /*
- * lib/cggmp/codec.c — storage records of CGGMP21 key shares and aux info
- * (mpc/cggmp_codec.h). The layout lives in the header; the code below
- * writes the fields in that order into a buffer checked to be large
+ * lib/cggmp/codec.c — storage records of CGGMP21 key shares, aux info and
+ * presignatures (mpc/cggmp_codec.h). The layout lives in the header; the code
+ * below writes the fields in that order into a buffer checked to be large
  * enough, and reads them back through mpc/wire.h, whose bounded reader
  * never reads past the input.
  */
@@ -16,6 +16,8 @@
 #include "mpc/mem.h"
 #include "mpc/paillier.h"
 #include "mpc/wire.h"
+
+#include "cggmp_internal.h"
 
 /* ---- shared ------------------------------------------------------------ */
 
@@ -304,5 +306,167 @@ mpc_err mpc_cggmp_aux_info_decode(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux,
          * PARSE; here every bad value is bad bytes. */
         return err == MPC_ERR_NOMEM ? err : MPC_ERR_PARSE;
     }
+    return MPC_OK;
+}
+
+/* ---- presignature ------------------------------------------------------ */
+
+static bool presig_count_ok(uint32_t c)
+{
+    return c >= 2 && c <= MPC_CGGMP_MAX_PARTIES;
+}
+
+size_t mpc_cggmp_presig_encoded_bytes(const mpc_cggmp_presig *p)
+{
+    if (p == NULL || !presig_count_ok(p->count))
+        return 0;
+    return MPC_CGGMP_PRESIG_BYTES(p->count);
+}
+
+/* Whether the positions are strictly ascending and below the limit. */
+static bool positions_ok(const mpc_cggmp_presig *p)
+{
+    for (uint32_t j = 0; j < p->count; j++)
+        if (p->positions[j] >= MPC_CGGMP_MAX_PARTIES ||
+            (j > 0 && p->positions[j] <= p->positions[j - 1]))
+            return false;
+    return true;
+}
+
+/* The binding's signer bitset for the positions (positions_ok). */
+static void positions_bitset(uint8_t set[32], const mpc_cggmp_presig *p)
+{
+    memset(set, 0, 32);
+    for (uint32_t j = 0; j < p->count; j++)
+        set[p->positions[j] / 8] |= (uint8_t)(1u << (p->positions[j] % 8));
+}
+
+/*
+ * The checks beyond the header that encode and decode share (positions
+ * apart): no identity among the points, and k R, chi R the points of one
+ * signer of the record. Which signer matches is public (it is this
+ * party's position); the products are computed in constant time.
+ */
+static bool presig_consistent(const mpc_group *g, const mpc_cggmp_presig *p)
+{
+    if (mpc_point_is_identity(g, &p->big_r))
+        return false;
+    for (uint32_t j = 0; j < p->count; j++)
+        if (mpc_point_is_identity(g, &p->k_r[j]) ||
+            mpc_point_is_identity(g, &p->chi_r[j]))
+            return false;
+    mpc_point kr, chir;
+    mpc_point_mul(g, &kr, &p->k, &p->big_r);
+    mpc_point_mul(g, &chir, &p->chi, &p->big_r);
+    bool found = false;
+    for (uint32_t j = 0; j < p->count && !found; j++)
+        found = mpc_point_eq(g, &kr, &p->k_r[j]) &&
+                mpc_point_eq(g, &chir, &p->chi_r[j]);
+    return found;
+}
+
+mpc_err mpc_cggmp_presig_encode(const mpc_group *g, uint8_t *out, size_t cap,
+                                size_t *len, const mpc_cggmp_presig *p)
+{
+    if (g == NULL || out == NULL || len == NULL || p == NULL ||
+        mpc_group_curve(g) != MPC_CURVE_SECP256K1)
+        return encode_fail(out, cap, len, MPC_ERR_INVALID_ARG);
+    if (!mpc_cggmp_presig_is_fresh(p))
+        return encode_fail(out, cap, len, MPC_ERR_STATE);
+    size_t need = mpc_cggmp_presig_encoded_bytes(p);
+    uint8_t set[32];
+    if (need == 0 || cap < need || !positions_ok(p))
+        return encode_fail(out, cap, len, MPC_ERR_INVALID_ARG);
+    positions_bitset(set, p);
+    if (memcmp(set, p->binding.signers, sizeof set) != 0 ||
+        !presig_consistent(g, p))
+        return encode_fail(out, cap, len, MPC_ERR_INVALID_ARG);
+
+    const mpc_cggmp_presig_binding *b = &p->binding;
+    size_t pb = MPC_SECP256K1_POINT_BYTES;
+    uint8_t *o = out;
+    *o++ = MPC_CGGMP_PRESIG_TAG;
+    *o++ = MPC_CGGMP_CODEC_VERSION;
+    *o++ = (uint8_t)p->count;
+    for (int sh = 24; sh >= 0; sh -= 8)
+        *o++ = (uint8_t)(b->key_version >> sh);
+    memcpy(o, b->key_id, sizeof b->key_id);
+    o += sizeof b->key_id;
+    memcpy(o, b->presig_id, sizeof b->presig_id);
+    o += sizeof b->presig_id;
+    mpc_scalar_serialize(g, o, &b->tweak);
+    o += MPC_SCALAR_BYTES;
+    mpc_point_serialize(g, o, &p->big_r);
+    o += pb;
+    for (uint32_t j = 0; j < p->count; j++)
+        *o++ = (uint8_t)p->positions[j];
+    for (uint32_t j = 0; j < p->count; j++, o += pb)
+        mpc_point_serialize(g, o, &p->k_r[j]);
+    for (uint32_t j = 0; j < p->count; j++, o += pb)
+        mpc_point_serialize(g, o, &p->chi_r[j]);
+    mpc_scalar_serialize(g, o, &p->k);
+    o += MPC_SCALAR_BYTES;
+    mpc_scalar_serialize(g, o, &p->chi);
+    *len = need;
+    return MPC_OK;
+}
+
+/* Reads everything after the count into p (p->count set). */
+static mpc_err presig_read_body(const mpc_group *g, mpc_wire_reader *r,
+                                mpc_cggmp_presig *p)
+{
+    mpc_cggmp_presig_binding *b = &p->binding;
+    mpc_err err = mpc_wire_read_u32(r, &b->key_version);
+    if (err == MPC_OK)
+        err = mpc_wire_read_bytes(r, b->key_id, sizeof b->key_id);
+    if (err == MPC_OK)
+        err = mpc_wire_read_bytes(r, b->presig_id, sizeof b->presig_id);
+    if (err == MPC_OK)
+        err = mpc_wire_read_scalar(r, g, &b->tweak);
+    if (err == MPC_OK)
+        err = mpc_wire_read_point(r, g, &p->big_r);
+    for (uint32_t j = 0; err == MPC_OK && j < p->count; j++) {
+        uint8_t pos;
+        err = mpc_wire_read_u8(r, &pos);
+        p->positions[j] = pos;
+    }
+    for (uint32_t j = 0; err == MPC_OK && j < p->count; j++)
+        err = mpc_wire_read_point(r, g, &p->k_r[j]);
+    for (uint32_t j = 0; err == MPC_OK && j < p->count; j++)
+        err = mpc_wire_read_point(r, g, &p->chi_r[j]);
+    if (err == MPC_OK)
+        err = mpc_wire_read_scalar(r, g, &p->k);
+    if (err == MPC_OK)
+        err = mpc_wire_read_scalar(r, g, &p->chi);
+    if (err == MPC_OK)
+        err = mpc_wire_reader_finish(r);
+    if (err != MPC_OK || !positions_ok(p) || !presig_consistent(g, p))
+        return MPC_ERR_PARSE;
+    positions_bitset(b->signers, p);
+    return MPC_OK;
+}
+
+mpc_err mpc_cggmp_presig_decode(const mpc_group *g, mpc_cggmp_presig *p,
+                                const uint8_t *in, size_t len)
+{
+    mpc_cggmp_presig_clear(p);
+    if (g == NULL || p == NULL || in == NULL ||
+        mpc_group_curve(g) != MPC_CURVE_SECP256K1)
+        return MPC_ERR_INVALID_ARG;
+
+    mpc_wire_reader r;
+    mpc_wire_reader_init(&r, in, len);
+    uint8_t c;
+    if (!read_tag(&r, MPC_CGGMP_PRESIG_TAG) ||
+        mpc_wire_read_u8(&r, &c) != MPC_OK || !presig_count_ok(c) ||
+        len != MPC_CGGMP_PRESIG_BYTES(c))
+        return MPC_ERR_PARSE;
+    p->count = c;
+    if (presig_read_body(g, &r, p) != MPC_OK) {
+        mpc_cggmp_presig_clear(p);
+        return MPC_ERR_PARSE;
+    }
+    /* Fresh again: the pool's delete-before-use keeps it single-use. */
+    p->magic = MPC_CGGMP_PRESIG_MAGIC;
     return MPC_OK;
 }

@@ -1,12 +1,16 @@
 /*
  * libFuzzer target for the CGGMP21 storage codecs (mpc/cggmp_codec.h).
- * Byte 0 picks the mode (mod 4), the rest is its input:
+ * Byte 0 picks the mode (mod 6), the rest is its input:
  *
  *   0  key-share decode of the bytes
  *   1  aux-info decode of the bytes
  *   2  a valid key-share record (3 parties) with edits
  *   3  a valid aux-info record (2 parties, compat keys over the fixture
  *      primes of zk_mta_fixture.c) with edits
+ *   4  presignature decode of the bytes
+ *   5  a valid presignature record (3 signers, written by hand from the
+ *      header's layout: the encoder only takes a fresh presign output)
+ *      with edits
  *
  * Edits are 3-byte records: a position (2 bytes big-endian, modulo the
  * record's length) and an xor byte; xor 0 cuts the record there. The
@@ -14,9 +18,10 @@
  * length rule.
  *
  * Checked besides memory safety: a rejection is MPC_ERR_PARSE and leaves
- * the struct empty; an accepted record has the size _encoded_bytes
- * reports and re-encodes to exactly the same bytes (one encoding per
- * struct).
+ * the struct empty (a presignature all zero, not fresh); an accepted
+ * record has the size _encoded_bytes reports and re-encodes to exactly
+ * the same bytes (one encoding per struct); an accepted presignature is
+ * fresh.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 #define AUX_MAX MPC_CGGMP_AUX_INFO_BYTES(2, 256)
-_Static_assert(MPC_CGGMP_KEY_SHARE_BYTES(3) <= AUX_MAX, "rec holds both");
+_Static_assert(MPC_CGGMP_KEY_SHARE_BYTES(3) <= AUX_MAX &&
+                   MPC_CGGMP_PRESIG_BYTES(3) <= AUX_MAX,
+               "rec holds every record");
 
 static uint8_t ks_rec[MPC_CGGMP_KEY_SHARE_BYTES(3)];
 static size_t ks_rec_len;
 static uint8_t aux_rec[AUX_MAX];
 static size_t aux_rec_len;
+static uint8_t ps_rec[MPC_CGGMP_PRESIG_BYTES(3)];
 
 /* A share of 3 parties: ids 1..3, X_1 = x G, the other points random. */
 static void build_share(const zkf_setting *z)
@@ -95,6 +103,73 @@ static void build_aux(const zkf_setting *z)
     CHECK(mpc_cggmp_aux_info_encode(aux_rec, sizeof aux_rec, &aux_rec_len,
                                     &aux) == MPC_OK);
     mpc_cggmp_aux_info_clear(z->ctx, &aux);
+}
+
+/* A presignature of signers at positions 0, 2, 5, this party the second:
+ * k R and chi R at index 1, the other points random. */
+static void build_presig(const zkf_setting *z)
+{
+    const mpc_group *g = z->g;
+    mpc_scalar k, chi, r;
+    mpc_point big_r, pt;
+    uint8_t *o = ps_rec;
+    mpc_scalar_random(g, &r);
+    mpc_point_mul_base(g, &big_r, &r);
+    mpc_scalar_random(g, &k);
+    mpc_scalar_random(g, &chi);
+    *o++ = MPC_CGGMP_PRESIG_TAG;
+    *o++ = MPC_CGGMP_CODEC_VERSION;
+    *o++ = 3;
+    memset(o, 0, 3); /* key version 7 */
+    o[3] = 7;
+    o += 4;
+    memset(o, 0x4b, 32); /* key id */
+    o += 32;
+    memset(o, 0x53, 32); /* presig id */
+    o += 32;
+    mpc_scalar_random(g, &r); /* tweak */
+    mpc_scalar_serialize(g, o, &r);
+    o += 32;
+    mpc_point_serialize(g, o, &big_r);
+    o += 33;
+    *o++ = 0;
+    *o++ = 2;
+    *o++ = 5;
+    for (unsigned pass = 0; pass < 2; pass++) {
+        for (unsigned j = 0; j < 3; j++, o += 33) {
+            mpc_scalar_random(g, &r);
+            if (j == 1)
+                r = pass == 0 ? k : chi;
+            mpc_point_mul(g, &pt, &r, &big_r);
+            mpc_point_serialize(g, o, &pt);
+        }
+    }
+    mpc_scalar_serialize(g, o, &k);
+    mpc_scalar_serialize(g, o + 32, &chi);
+    CHECK(o + 64 == ps_rec + sizeof ps_rec);
+    mpc_cggmp_presig p;
+    CHECK(mpc_cggmp_presig_decode(g, &p, ps_rec, sizeof ps_rec) == MPC_OK);
+    mpc_cggmp_presig_clear(&p);
+}
+
+static void presig(const zkf_setting *z, const uint8_t *in, size_t len)
+{
+    static uint8_t out[MPC_CGGMP_PRESIG_MAX_BYTES];
+    static const mpc_cggmp_presig zero;
+    mpc_cggmp_presig p;
+    mpc_err err = mpc_cggmp_presig_decode(z->g, &p, in, len);
+    if (err != MPC_OK) {
+        CHECK(err == MPC_ERR_PARSE && memcmp(&p, &zero, sizeof p) == 0 &&
+              !mpc_cggmp_presig_is_fresh(&p));
+        return;
+    }
+    size_t out_len = 0;
+    CHECK(mpc_cggmp_presig_is_fresh(&p));
+    CHECK(mpc_cggmp_presig_encoded_bytes(&p) == len);
+    CHECK(mpc_cggmp_presig_encode(z->g, out, sizeof out, &out_len, &p) ==
+          MPC_OK);
+    CHECK(out_len == len && memcmp(out, in, len) == 0);
+    mpc_cggmp_presig_clear(&p);
 }
 
 static void share(const zkf_setting *z, const uint8_t *in, size_t len)
@@ -158,12 +233,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ks_rec_len == 0) {
         build_share(z);
         build_aux(z);
+        build_presig(z);
     }
     if (size == 0)
         return 0;
     const uint8_t *in = data + 1;
     size_t len = size - 1;
-    switch (data[0] % 4) {
+    switch (data[0] % 6) {
     case 0:
         share(z, in, len);
         break;
@@ -173,8 +249,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         share(z, rec, edit(rec, ks_rec, ks_rec_len, in, len));
         break;
-    default:
+    case 3:
         aux_info(z, rec, edit(rec, aux_rec, aux_rec_len, in, len));
+        break;
+    case 4:
+        presig(z, in, len);
+        break;
+    default:
+        presig(z, rec, edit(rec, ps_rec, sizeof ps_rec, in, len));
         break;
     }
     return 0;

@@ -1,13 +1,17 @@
 /*
  * Tests of node/presign: presignatures are released at most once (also
  * with two threads racing for the same one), survive restarts, are sealed,
- * and a pool only opens with the keystore it was made for.
+ * and a pool only opens with the keystore it was made for; CGGMP
+ * presignatures go in and come out fresh exactly once.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpc/cggmp_codec.h"
+#include "mpc/ctx.h"
+#include "mpc/mem.h"
 #include "node/presign.h"
 #include "tests/harness/test.h"
 #include "tests/node/keystore_fixture.h"
@@ -254,4 +258,163 @@ KS_TEST(keystore_presign_misuse)
     CHECK_ERR(e9, MPC_ERR_INVALID_ARG);
     CHECK_ERR(e10, MPC_ERR_INVALID_ARG);
     CHECK(c == 0);
+}
+
+/* ---- CGGMP presignatures ------------------------------------------------ */
+
+static const mpc_group *secp(void)
+{
+    return mpc_ctx_group(test_ctx(), MPC_CURVE_SECP256K1);
+}
+
+/* A fresh synthetic presignature of 2 signers (positions 0 and 2, this
+ * party the first) with key version `version`, made by decoding a record
+ * written from the layout of mpc/cggmp_codec.h; presig id byte 0 = tag. */
+static bool synthetic_presig(mpc_cggmp_presig *p, uint32_t version, uint8_t tag)
+{
+    const mpc_group *g = secp();
+    uint8_t rec[MPC_CGGMP_PRESIG_BYTES(2)], *o = rec;
+    mpc_scalar k, chi, r;
+    mpc_point big_r, pt;
+    mpc_scalar_random(g, &r);
+    mpc_point_mul_base(g, &big_r, &r);
+    mpc_scalar_random(g, &k);
+    mpc_scalar_random(g, &chi);
+    *o++ = MPC_CGGMP_PRESIG_TAG;
+    *o++ = MPC_CGGMP_CODEC_VERSION;
+    *o++ = 2;
+    for (int sh = 24; sh >= 0; sh -= 8)
+        *o++ = (uint8_t)(version >> sh);
+    memset(o, 0x4b, 32);
+    o += 32;
+    memset(o, 0x11, 32);
+    o[0] = tag;
+    o += 32;
+    memset(o, 0, 32); /* no tweak */
+    o += 32;
+    mpc_point_serialize(g, o, &big_r);
+    o += 33;
+    *o++ = 0;
+    *o++ = 2;
+    const mpc_scalar *mine[2] = {&k, &chi};
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < 2; j++, o += 33) {
+            mpc_scalar_random(g, &r);
+            mpc_point_mul(g, &pt, j == 0 ? mine[pass] : &r, &big_r);
+            mpc_point_serialize(g, o, &pt);
+        }
+    }
+    mpc_scalar_serialize(g, o, &k);
+    mpc_scalar_serialize(g, o + 32, &chi);
+    REQUIRE(o + 64 == rec + sizeof rec);
+    mpc_err err = mpc_cggmp_presig_decode(g, p, rec, sizeof rec);
+    mpc_wipe(rec, sizeof rec);
+    mpc_scalar_clear(&k);
+    mpc_scalar_clear(&chi);
+    REQUIRE_OK(err);
+    return true;
+}
+
+TEST(keystore_presign_set_key)
+{
+    static const char *const abc[] = {"node0", "node1", "node2"};
+    static const char *const acb[] = {"node0", "node2", "node1"};
+    static const char *const split1[] = {"ab", "c"};
+    static const char *const split2[] = {"a", "bc"};
+    static const char *const bad[] = {"node0", ""};
+    static const uint32_t path[] = {44, 60};
+    uint8_t a[32], b[32];
+
+    CHECK_OK(node_presign_set_key(a, abc, 3, NULL, 0));
+    CHECK_OK(node_presign_set_key(b, abc, 3, NULL, 0));
+    CHECK(memcmp(a, b, 32) == 0);
+    /* Order, split of ids, count and path all change the key. */
+    CHECK_OK(node_presign_set_key(b, acb, 3, NULL, 0));
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_OK(node_presign_set_key(b, abc, 2, NULL, 0));
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_OK(node_presign_set_key(b, abc, 3, path, 1));
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_OK(node_presign_set_key(a, abc, 3, path, 2));
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_OK(node_presign_set_key(a, split1, 2, NULL, 0));
+    CHECK_OK(node_presign_set_key(b, split2, 2, NULL, 0));
+    CHECK(memcmp(a, b, 32) != 0);
+
+    memset(a, 0xaa, sizeof a);
+    CHECK_ERR(node_presign_set_key(a, bad, 2, NULL, 0), MPC_ERR_INVALID_ARG);
+    CHECK(a[0] == 0 && a[31] == 0);
+    CHECK_ERR(node_presign_set_key(a, abc, 0, NULL, 0), MPC_ERR_INVALID_ARG);
+    CHECK_ERR(node_presign_set_key(a, NULL, 1, NULL, 0), MPC_ERR_INVALID_ARG);
+    CHECK_ERR(node_presign_set_key(a, abc, 3, NULL, 1), MPC_ERR_INVALID_ARG);
+    CHECK_ERR(node_presign_set_key(NULL, abc, 3, NULL, 0), MPC_ERR_INVALID_ARG);
+}
+
+KS_TEST(keystore_presign_presig_once)
+{
+    const mpc_group *g = secp();
+    node_presign_pool *pool = NULL;
+    mpc_cggmp_presig p, q;
+    uint64_t id = 1;
+    CHECK(open_pool(f, &pool));
+    CHECK(synthetic_presig(&p, 3, 0xa5));
+
+    CHECK_OK(node_presign_store(pool, g, "w", 3, set_a, sizeof set_a, &p, &id));
+    CHECK(id == node_presign_presig_id(&p) && id >> 56 == 0xa5);
+    CHECK_ERR(node_presign_store(pool, g, "w", 3, set_a, sizeof set_a, &p, &id),
+              MPC_ERR_CONFLICT);
+    CHECK(id == 0);
+    CHECK(count(pool, "w", 3, set_a, sizeof set_a) == 1);
+
+    /* Restart: still there, once. */
+    node_presign_pool_close(pool);
+    pool = NULL;
+    CHECK(open_pool(f, &pool));
+    uint64_t pid = node_presign_presig_id(&p);
+    CHECK_OK(node_presign_take_presig(pool, g, &q, "w", 3, set_a, sizeof set_a,
+                                      pid));
+    CHECK(mpc_cggmp_presig_is_fresh(&q));
+    CHECK(mpc_scalar_eq(&q.k, &p.k) && mpc_scalar_eq(&q.chi, &p.chi));
+    CHECK(memcmp(q.binding.signers, p.binding.signers, 32) == 0);
+    CHECK_ERR(
+        node_presign_take_presig(pool, g, &q, "w", 3, set_a, sizeof set_a, pid),
+        MPC_ERR_NOT_FOUND);
+    CHECK(!mpc_cggmp_presig_is_fresh(&q));
+    CHECK(count(pool, "w", 3, set_a, sizeof set_a) == 0);
+
+    /* Refused: consumed, wrong version, wrong group. */
+    mpc_cggmp_presig_consume(&p);
+    CHECK_ERR(
+        node_presign_store(pool, g, "w", 3, set_a, sizeof set_a, &p, NULL),
+        MPC_ERR_STATE);
+    CHECK(synthetic_presig(&p, 3, 0x01));
+    CHECK_ERR(
+        node_presign_store(pool, g, "w", 4, set_a, sizeof set_a, &p, NULL),
+        MPC_ERR_INVALID_ARG);
+    CHECK_ERR(node_presign_store(pool,
+                                 mpc_ctx_group(test_ctx(), MPC_CURVE_ED25519),
+                                 "w", 3, set_a, sizeof set_a, &p, NULL),
+              MPC_ERR_INVALID_ARG);
+    CHECK(count(pool, "w", 3, set_a, sizeof set_a) == 0);
+
+    /* A record that is not a presignature is taken, refused, and gone. */
+    CHECK_OK(node_presign_add(pool, "w", 3, set_a, sizeof set_a, 9, presig,
+                              sizeof presig));
+    CHECK_ERR(
+        node_presign_take_presig(pool, g, &q, "w", 3, set_a, sizeof set_a, 9),
+        MPC_ERR_PARSE);
+    CHECK(!mpc_cggmp_presig_is_fresh(&q));
+    CHECK(count(pool, "w", 3, set_a, sizeof set_a) == 0);
+    /* A presignature stored under another id than its own is damage. */
+    uint8_t rec[MPC_CGGMP_PRESIG_MAX_BYTES];
+    size_t len;
+    CHECK_OK(mpc_cggmp_presig_encode(g, rec, sizeof rec, &len, &p));
+    CHECK_OK(node_presign_add(pool, "w", 3, set_a, sizeof set_a, 5, rec, len));
+    mpc_wipe(rec, sizeof rec);
+    CHECK_ERR(
+        node_presign_take_presig(pool, g, &q, "w", 3, set_a, sizeof set_a, 5),
+        MPC_ERR_PARSE);
+    CHECK(!mpc_cggmp_presig_is_fresh(&q));
+    mpc_cggmp_presig_clear(&p);
+    node_presign_pool_close(pool);
 }

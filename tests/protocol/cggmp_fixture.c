@@ -10,11 +10,14 @@
 #include "mpc/group.h"
 #include "mpc/paillier.h"
 #include "mpc/cggmp_keys.h"
+#include "mpc/cggmp_sign.h"
+#include "mpc/msghash.h"
 #include "mpc/vss.h"
 #include "lib/cggmp/cggmp_internal.h"
 #include "lib/session/session_internal.h"
 #include "tests/harness/test.h"
 #include "tests/protocol/simnet.h"
+#include "tests/unit/ecdsa_oracle.h"
 
 #define FIXTURES "tests/vectors/paillier-fixtures.txt"
 #define MAX_PARTIES 16
@@ -439,6 +442,180 @@ bool cggmp_fixture_aux(const mpc_ctx *const *ctx, unsigned n,
     ok = ok && aux_agree(aux_out, n, params);
     if (!ok)
         cggmp_fixture_clear(ctx, n, NULL, aux_out);
+    REQUIRE(ok);
+    return true;
+}
+
+/* ---- signing chains ------------------------------------------------------ */
+
+void cggmp_signing_set(cggmp_signing *s, const mpc_cggmp_key_share *ks,
+                       const mpc_cggmp_aux_info *aux, const uint32_t *signers,
+                       unsigned t, const mpc_hd_child *derive)
+{
+    memset(s, 0, sizeof *s);
+    s->t = t;
+    s->derive = derive;
+    for (unsigned k = 0; k < t && k < CGGMP_FIXTURE_MAX_SIGNERS; k++) {
+        s->key[k] = &ks[signers[k]];
+        s->aux[k] = &aux[signers[k]];
+        s->signers[k] = signers[k];
+    }
+}
+
+void cggmp_fixture_key_id(uint8_t out[32], const mpc_cggmp_key_share *ks)
+{
+    uint8_t pub[MPC_SECP256K1_POINT_BYTES];
+    mpc_point_serialize(cggmp_group(test_ctx()), pub, &ks->pubkey);
+    if (mpc_msghash(out, MPC_MSGHASH_SHA256, pub, sizeof pub) != MPC_OK)
+        memset(out, 0, 32);
+}
+
+simnet *cggmp_signing_net(cggmp_signing *s, const uint8_t *digest)
+{
+    const void *inputs[CGGMP_FIXTURE_MAX_SIGNERS];
+    if (s->t < 2 || s->t > CGGMP_FIXTURE_MAX_SIGNERS)
+        return NULL;
+    for (unsigned k = 0; k < s->t; k++) {
+        mpc_cggmp_sign_input *in = &s->in[k];
+        memset(in, 0, sizeof *in);
+        in->presign.key = s->key[k];
+        in->presign.aux = s->aux[k];
+        in->presign.signers = s->signers;
+        /* Every signer binds the key it believes in: a signer with a
+         * stale share still names the same key. */
+        cggmp_fixture_key_id(in->presign.key_id, s->key[0]);
+        in->presign.key_version = 1;
+        in->presign.derive = s->derive;
+        if (digest != NULL)
+            memcpy(in->digest, digest, MPC_ECDSA_DIGEST_BYTES);
+        /* The presign input is the first member of the sign input. */
+        inputs[k] = digest != NULL ? (const void *)in : &in->presign;
+    }
+    const mpc_protocol *proto =
+        digest != NULL ? &mpc_cggmp_sign_protocol : &mpc_cggmp_presign_protocol;
+    simnet *net = simnet_new(proto, s->t, s->t, inputs);
+    if (net != NULL && s->net_setup != NULL)
+        s->net_setup(net, s->net_setup_ud);
+    return net;
+}
+
+void cggmp_signing_pubkey(const cggmp_signing *s,
+                          uint8_t pub[MPC_SECP256K1_POINT_BYTES])
+{
+    const mpc_point *y =
+        s->derive != NULL ? &s->derive->pub : &s->key[0]->pubkey;
+    mpc_point_serialize(cggmp_group(test_ctx()), pub, y);
+}
+
+bool cggmp_signing_check(const cggmp_signing *s, const uint8_t digest[32],
+                         const mpc_cggmp_sign_result *res)
+{
+    uint8_t pub[MPC_SECP256K1_POINT_BYTES];
+    cggmp_signing_pubkey(s, pub);
+    REQUIRE(memcmp(res->pubkey, pub, sizeof pub) == 0);
+    REQUIRE(ecdsa_oracle_both(pub, digest, &res->sig));
+    return true;
+}
+
+bool cggmp_sign_interactive(cggmp_signing *s, const uint8_t digest[32])
+{
+    mpc_cggmp_sign_result res[CGGMP_FIXTURE_MAX_SIGNERS];
+    simnet *net = cggmp_signing_net(s, digest);
+    REQUIRE(net != NULL);
+    bool ok = simnet_run(net, 1000000) == SIMNET_ALL_DONE;
+    for (unsigned k = 0; k < s->t && ok; k++)
+        ok = simnet_take_result(net, k, &res[k], sizeof res[k]) == MPC_OK;
+    simnet_free(net);
+    REQUIRE(ok);
+    for (unsigned k = 1; k < s->t; k++)
+        REQUIRE(memcmp(&res[k], &res[0], sizeof res[0]) == 0);
+    REQUIRE(cggmp_signing_check(s, digest, &res[0]));
+    return true;
+}
+
+/* Runs presign; ps[k] = signer k's presignature, checked against s. */
+static bool presign_run(cggmp_signing *s, mpc_cggmp_presig *ps)
+{
+    const mpc_group *g = cggmp_group(test_ctx());
+    uint8_t bits[32] = {0}, sid[32];
+    simnet *net = cggmp_signing_net(s, NULL);
+    REQUIRE(net != NULL);
+    memcpy(sid, simnet_sid(net), sizeof sid);
+    bool ok = simnet_run(net, 1000000) == SIMNET_ALL_DONE;
+    for (unsigned k = 0; k < s->t && ok; k++)
+        ok = simnet_take_result(net, k, &ps[k], sizeof ps[k]) == MPC_OK;
+    simnet_free(net);
+    REQUIRE(ok);
+    for (unsigned k = 0; k < s->t; k++)
+        bits[s->signers[k] / 8] |= (uint8_t)(1u << (s->signers[k] % 8));
+    for (unsigned k = 0; k < s->t; k++) {
+        const mpc_cggmp_presig_binding *b = &ps[k].binding;
+        REQUIRE(mpc_cggmp_presig_is_fresh(&ps[k]));
+        REQUIRE(mpc_point_eq(g, &ps[k].big_r, &ps[0].big_r));
+        REQUIRE(memcmp(b->key_id, s->in[k].presign.key_id, 32) == 0);
+        REQUIRE(b->key_version == 1);
+        REQUIRE(memcmp(b->signers, bits, sizeof bits) == 0);
+        REQUIRE(memcmp(b->presig_id, sid, sizeof sid) == 0);
+        if (s->derive != NULL)
+            REQUIRE(mpc_scalar_eq(&b->tweak, &s->derive->delta));
+        else
+            REQUIRE(mpc_scalar_is_zero(&b->tweak));
+    }
+    return true;
+}
+
+/* Every share of the presignatures ps on the request, then the combiner. */
+static bool share_and_combine(cggmp_signing *s, mpc_cggmp_presig *ps,
+                              const mpc_cggmp_sign_request *req,
+                              mpc_cggmp_sign_result *res)
+{
+    const mpc_group *g = cggmp_group(test_ctx());
+    uint8_t shares[CGGMP_FIXTURE_MAX_SIGNERS][MPC_CGGMP_SIGN_SHARE_BYTES];
+    uint8_t digest[32];
+    mpc_point y = s->derive != NULL ? s->derive->pub : s->key[0]->pubkey;
+    mpc_point big_r = ps[0].big_r;
+    mpc_blame blame;
+
+    for (unsigned k = 0; k < s->t; k++) {
+        REQUIRE_OK(mpc_cggmp_sign_share(g, shares[k], &ps[k], req));
+        REQUIRE(!mpc_cggmp_presig_is_fresh(&ps[k]));
+    }
+    REQUIRE_OK(mpc_msghash(digest, req->alg, req->msg, req->msg_len));
+    mpc_cggmp_combine_input ci = {
+        .pubkey = &y,
+        .digest = digest,
+        .big_r = &big_r,
+        .count = s->t,
+        .positions = s->signers,
+        .shares = (const uint8_t(*)[MPC_CGGMP_SIGN_SHARE_BYTES])shares};
+    REQUIRE_OK(mpc_cggmp_sign_combine(g, &res->sig, &blame, &ci));
+    REQUIRE(blame.err == MPC_OK && mpc_blame_count(&blame) == 0);
+    mpc_point_serialize(g, res->pubkey, &y);
+    REQUIRE(cggmp_signing_check(s, digest, res));
+    return true;
+}
+
+bool cggmp_sign_pooled(cggmp_signing *s, mpc_msghash_alg alg,
+                       const uint8_t *msg, size_t len)
+{
+    mpc_cggmp_presig ps[CGGMP_FIXTURE_MAX_SIGNERS];
+    mpc_cggmp_sign_request req;
+    mpc_cggmp_sign_result res;
+
+    REQUIRE(s->t >= 2 && s->t <= CGGMP_FIXTURE_MAX_SIGNERS);
+    REQUIRE(presign_run(s, ps));
+    memset(&req, 0, sizeof req);
+    memcpy(req.key_id, ps[0].binding.key_id, 32);
+    req.key_version = ps[0].binding.key_version;
+    memcpy(req.signers, ps[0].binding.signers, 32);
+    if (s->derive != NULL)
+        req.tweak = s->derive->delta;
+    req.alg = alg;
+    req.msg = msg;
+    req.msg_len = len;
+    bool ok = share_and_combine(s, ps, &req, &res);
+    for (unsigned k = 0; k < s->t; k++)
+        mpc_cggmp_presig_clear(&ps[k]);
     REQUIRE(ok);
     return true;
 }

@@ -22,14 +22,15 @@
 #include <gmp.h>
 
 #include "mpc/cggmp.h"
+#include "mpc/cggmp_sign.h"
 #include "mpc/ctx.h"
 #include "mpc/params.h"
 #include "mpc/session.h"
 #include "tests/protocol/simnet.h"
 
-/* Distinct fixture Paillier keys per set: 8 compat, 2 of the 128-bit set. */
+/* Distinct fixture Paillier keys per set: 8 compat, 3 of the 128-bit set. */
 #define CGGMP_FIXTURE_KEYS_COMPAT 8
-#define CGGMP_FIXTURE_KEYS_128 2
+#define CGGMP_FIXTURE_KEYS_128 3
 
 /* The secp256k1 group of ctx. */
 const mpc_group *cggmp_group(const mpc_ctx *ctx);
@@ -148,5 +149,62 @@ void cggmp_fixture_clear(const mpc_ctx *const *ctx, unsigned n,
  * every party agrees on the public
  * data (n, t, pubkey, ids, vshares, rid, chain_code) with x_j*G == X_j. */
 bool cggmp_fixture_check_shares(const mpc_cggmp_key_share *shares, unsigned n);
+
+/* ---- signing chains ------------------------------------------------------
+ * One presign or interactive-sign session among t signers, from key shares
+ * and aux info made by anything (dealer, keygen, reshare). Signer k holds
+ * key[k] and aux[k] and sits at committee position signers[k]; mixing
+ * shares of different keys is allowed (to test that it fails).
+ */
+
+/* The most signers of one session. */
+#define CGGMP_FIXTURE_MAX_SIGNERS 8
+
+typedef struct cggmp_signing {
+    unsigned t;
+    const mpc_cggmp_key_share *key[CGGMP_FIXTURE_MAX_SIGNERS];
+    const mpc_cggmp_aux_info *aux[CGGMP_FIXTURE_MAX_SIGNERS];
+    uint32_t signers[CGGMP_FIXTURE_MAX_SIGNERS];
+    /* NULL: sign under the joint key. */
+    const mpc_hd_child *derive;
+    /* Optional: called with every net made for s before it runs (to set
+     * faults). */
+    void (*net_setup)(simnet *net, void *ud);
+    void *net_setup_ud;
+    /* private: the session inputs (they must outlive the net) */
+    mpc_cggmp_sign_input in[CGGMP_FIXTURE_MAX_SIGNERS];
+} cggmp_signing;
+
+/* s = the signers `signers` (t ascending committee positions) of the
+ * position-indexed ks[] and aux[]; no net_setup. */
+void cggmp_signing_set(cggmp_signing *s, const mpc_cggmp_key_share *ks,
+                       const mpc_cggmp_aux_info *aux, const uint32_t *signers,
+                       unsigned t, const mpc_hd_child *derive);
+
+/* The key id every signing binds: SHA-256 of the compressed joint key. */
+void cggmp_fixture_key_id(uint8_t out[32], const mpc_cggmp_key_share *ks);
+
+/* A net (not started, net_setup applied) of mpc_cggmp_sign_protocol for
+ * `digest`, or of mpc_cggmp_presign_protocol when digest is NULL. NULL
+ * when a session refuses its input. */
+simnet *cggmp_signing_net(cggmp_signing *s, const uint8_t *digest);
+
+/* The key s's signatures verify under: the child's, or the joint key. */
+void cggmp_signing_pubkey(const cggmp_signing *s,
+                          uint8_t pub[MPC_SECP256K1_POINT_BYTES]);
+
+/* res is a signature of digest under s's key (libsecp256k1 and OpenSSL
+ * both accept it, with the right recovery id) and names that key. */
+bool cggmp_signing_check(const cggmp_signing *s, const uint8_t digest[32],
+                         const mpc_cggmp_sign_result *res);
+
+/* Interactive mode: every signer DONE with the same signature, checked. */
+bool cggmp_sign_interactive(cggmp_signing *s, const uint8_t digest[32]);
+
+/* Pooled mode: presign (every presignature fresh, bound to the signer set,
+ * the tweak and the session), then mpc_cggmp_sign_share on msg hashed
+ * with alg, mpc_cggmp_sign_combine, checked. */
+bool cggmp_sign_pooled(cggmp_signing *s, mpc_msghash_alg alg,
+                       const uint8_t *msg, size_t len);
 
 #endif /* TESTS_CGGMP_FIXTURE_H */

@@ -1,18 +1,26 @@
 /*
  * tests/unit/test_cggmp_codec.c — the storage records of CGGMP21 key
- * shares and aux info (mpc/cggmp_codec.h): round trips of dealer and
- * keygen outputs (compat and 128-bit sets, up to MPC_CGGMP_MAX_PARTIES),
- * every truncation, every flip of the header bytes, each field-level
- * rule, misuse, and zeroed or empty outputs on every failure.
+ * shares, aux info and presignatures (mpc/cggmp_codec.h): round trips of
+ * dealer, keygen and presign outputs (compat and 128-bit sets, up to
+ * MPC_CGGMP_MAX_PARTIES; decoded presignatures sign, checked by
+ * libsecp256k1 and OpenSSL), every truncation, every flip of the header
+ * bytes, each field-level rule, misuse, and zeroed or empty outputs on
+ * every failure.
  */
 #include <string.h>
 
 #include <gmp.h>
 
 #include "mpc/cggmp_codec.h"
+#include "mpc/cggmp_sign.h"
+#include "mpc/hd.h"
+#include "mpc/mem.h"
+#include "mpc/msghash.h"
 #include "mpc/paillier.h"
 #include "tests/harness/test.h"
 #include "tests/protocol/cggmp_fixture.h"
+#include "tests/protocol/simnet.h"
+#include "tests/unit/ecdsa_oracle.h"
 
 /* Key-share field offsets for a committee of n (the header's table). */
 #define KS_N 2
@@ -770,4 +778,411 @@ TEST(cggmp_codec_aux_decode_misuse)
     /* A key-share record is not an aux info. */
     buf[0] = MPC_CGGMP_KEY_SHARE_TAG;
     CHECK(aux_rejected(buf, len));
+}
+
+/* ---- presignature ------------------------------------------------------ */
+
+/* Presignature field offsets for c signers (the header's table). */
+#define PS_COUNT 2
+#define PS_VERSION 3
+#define PS_TWEAK 71
+#define PS_R 103
+#define PS_POS 136
+#define PS_KR(c) (136u + (c))
+#define PS_CHIR(c) (136u + 34u * (c))
+#define PS_K(c) (136u + 67u * (c))
+#define PS_CHI(c) (168u + 67u * (c))
+
+#define PS_BUF MPC_CGGMP_PRESIG_MAX_BYTES
+
+/* One presign session, run once: signers {0, 2} of a dealt 2-of-3 key,
+ * under an HD child. The fresh outputs are kept for the tests to copy
+ * (copying a fresh presignature is fine in a test, never in a node). */
+static struct {
+    bool ready;
+    mpc_cggmp_presig ps[2];
+    mpc_point pubkey; /* the child key the signature verifies under */
+    mpc_hd_child child;
+} psf;
+
+static bool presig_fixture(void)
+{
+    static const uint32_t signers[2] = {0, 2};
+    static const uint32_t path[2] = {44, 7};
+    if (psf.ready)
+        return true;
+    const mpc_ctx *ctx[3];
+    mpc_cggmp_key_share ks[3];
+    mpc_cggmp_aux_info aux[3];
+    cggmp_signing s;
+    cggmp_fixture_ctxs(ctx, 3);
+    REQUIRE(cggmp_fixture_dealer(ctx, 3, 2, MPC_PARAMS_COMPAT, ks, aux));
+    bool ok = mpc_hd_derive(secp(), &psf.child, &ks[0].pubkey, ks[0].chain_code,
+                            path, 2) == MPC_OK;
+    simnet *net = NULL;
+    if (ok) {
+        cggmp_signing_set(&s, ks, aux, signers, 2, &psf.child);
+        net = cggmp_signing_net(&s, NULL);
+    }
+    ok = net != NULL && simnet_run(net, 100000) == SIMNET_ALL_DONE;
+    for (unsigned k = 0; ok && k < 2; k++)
+        ok = simnet_take_result(net, k, &psf.ps[k], sizeof psf.ps[k]) == MPC_OK;
+    simnet_free(net);
+    cggmp_fixture_clear(ctx, 3, ks, aux);
+    REQUIRE(ok);
+    psf.pubkey = psf.child.pub;
+    psf.ready = true;
+    return true;
+}
+
+/* Signer k's record into buf (PS_BUF bytes). */
+static bool presig_record(unsigned k, uint8_t *buf, size_t *len)
+{
+    REQUIRE(presig_fixture());
+    REQUIRE_OK(mpc_cggmp_presig_encode(secp(), buf, PS_BUF, len, &psf.ps[k]));
+    REQUIRE(*len == MPC_CGGMP_PRESIG_BYTES(2));
+    return true;
+}
+
+static bool presig_equal(const mpc_cggmp_presig *a, const mpc_cggmp_presig *b)
+{
+    const mpc_group *g = secp();
+    REQUIRE(memcmp(&a->binding.key_id, &b->binding.key_id, 32) == 0);
+    REQUIRE(a->binding.key_version == b->binding.key_version);
+    REQUIRE(memcmp(a->binding.signers, b->binding.signers, 32) == 0);
+    REQUIRE(mpc_scalar_eq(&a->binding.tweak, &b->binding.tweak));
+    REQUIRE(memcmp(a->binding.presig_id, b->binding.presig_id, 32) == 0);
+    REQUIRE(mpc_point_eq(g, &a->big_r, &b->big_r));
+    REQUIRE(mpc_scalar_eq(&a->k, &b->k) && mpc_scalar_eq(&a->chi, &b->chi));
+    REQUIRE(a->count == b->count);
+    for (uint32_t j = 0; j < a->count; j++) {
+        REQUIRE(a->positions[j] == b->positions[j]);
+        REQUIRE(mpc_point_eq(g, &a->k_r[j], &b->k_r[j]));
+        REQUIRE(mpc_point_eq(g, &a->chi_r[j], &b->chi_r[j]));
+    }
+    return true;
+}
+
+/* A presignature as mpc_cggmp_presig_clear leaves it. */
+static bool presig_empty(const mpc_cggmp_presig *p)
+{
+    REQUIRE(!mpc_cggmp_presig_is_fresh(p));
+    REQUIRE(all_zero((const uint8_t *)p, sizeof *p));
+    return true;
+}
+
+/* Decoding buf[0..len) fails with PARSE over a decoded presignature and
+ * leaves it empty. */
+static bool presig_rejected(const uint8_t *buf, size_t len)
+{
+    uint8_t good[PS_BUF];
+    size_t good_len;
+    mpc_cggmp_presig p;
+    REQUIRE(presig_record(0, good, &good_len));
+    REQUIRE_OK(mpc_cggmp_presig_decode(secp(), &p, good, good_len));
+    REQUIRE(mpc_cggmp_presig_decode(secp(), &p, buf, len) == MPC_ERR_PARSE);
+    REQUIRE(presig_empty(&p));
+    return true;
+}
+
+/* Both records decoded, signed with (each consumed), combined and checked
+ * by libsecp256k1 and OpenSSL under the child key. */
+static bool presig_sign(const uint8_t rec[2][PS_BUF], size_t len)
+{
+    const mpc_group *g = secp();
+    const uint8_t msg[] = "pooled presignature from storage";
+    mpc_cggmp_presig p[2];
+    uint8_t shares[2][MPC_CGGMP_SIGN_SHARE_BYTES], digest[32], pub[33];
+    mpc_cggmp_sign_request req;
+    mpc_cggmp_combine_input ci;
+    mpc_ecdsa_signature sig;
+    mpc_blame blame;
+
+    for (unsigned k = 0; k < 2; k++) {
+        REQUIRE_OK(mpc_cggmp_presig_decode(g, &p[k], rec[k], len));
+        REQUIRE(mpc_cggmp_presig_is_fresh(&p[k]));
+        REQUIRE(presig_equal(&p[k], &psf.ps[k]));
+    }
+    memset(&req, 0, sizeof req);
+    memcpy(req.key_id, p[0].binding.key_id, 32);
+    req.key_version = p[0].binding.key_version;
+    memcpy(req.signers, p[0].binding.signers, 32);
+    req.tweak = psf.child.delta;
+    req.alg = MPC_MSGHASH_SHA256;
+    req.msg = msg;
+    req.msg_len = sizeof msg - 1;
+    for (unsigned k = 0; k < 2; k++) {
+        REQUIRE_OK(mpc_cggmp_sign_share(g, shares[k], &p[k], &req));
+        REQUIRE(!mpc_cggmp_presig_is_fresh(&p[k]));
+    }
+    REQUIRE_OK(mpc_msghash(digest, MPC_MSGHASH_SHA256, msg, sizeof msg - 1));
+    memset(&ci, 0, sizeof ci);
+    mpc_cggmp_combine_input_set_presig(&ci, &p[0]);
+    ci.pubkey = &psf.pubkey;
+    ci.digest = digest;
+    ci.shares = (const uint8_t(*)[MPC_CGGMP_SIGN_SHARE_BYTES])shares;
+    REQUIRE_OK(mpc_cggmp_sign_combine(g, &sig, &blame, &ci));
+    mpc_point_serialize(g, pub, &psf.pubkey);
+    REQUIRE(ecdsa_oracle_both(pub, digest, &sig));
+
+    /* A consumed presignature is never written again. */
+    uint8_t out[PS_BUF];
+    size_t out_len = 1;
+    memset(out, 0xaa, sizeof out);
+    REQUIRE(mpc_cggmp_presig_encode(g, out, sizeof out, &out_len, &p[0]) ==
+            MPC_ERR_STATE);
+    REQUIRE(out_len == 0 && all_zero(out, sizeof out));
+    for (unsigned k = 0; k < 2; k++)
+        mpc_cggmp_presig_clear(&p[k]);
+    return true;
+}
+
+TEST(cggmp_codec_presig_round_trip_signs)
+{
+    static uint8_t rec[2][PS_BUF], again[PS_BUF];
+    size_t len[2], len2;
+    if (!presig_fixture())
+        return;
+    for (unsigned k = 0; k < 2; k++) {
+        CHECK(mpc_cggmp_presig_encoded_bytes(&psf.ps[k]) ==
+              MPC_CGGMP_PRESIG_BYTES(2));
+        CHECK(presig_record(k, rec[k], &len[k]));
+        CHECK(rec[k][0] == MPC_CGGMP_PRESIG_TAG && rec[k][1] == 1);
+        CHECK(rec[k][PS_COUNT] == 2);
+        CHECK(rec[k][PS_POS] == 0 && rec[k][PS_POS + 1] == 2);
+        /* Decode then encode: the same bytes (one encoding). */
+        mpc_cggmp_presig p;
+        CHECK_OK(mpc_cggmp_presig_decode(secp(), &p, rec[k], len[k]));
+        CHECK_OK(
+            mpc_cggmp_presig_encode(secp(), again, sizeof again, &len2, &p));
+        CHECK(len2 == len[k] && memcmp(again, rec[k], len2) == 0);
+        mpc_cggmp_presig_clear(&p);
+    }
+    CHECK(len[0] == len[1]);
+    /* The secrets differ, the public record is the same. */
+    CHECK(memcmp(rec[0], rec[1], PS_K(2)) == 0);
+    CHECK(memcmp(rec[0] + PS_K(2), rec[1] + PS_K(2), 64) != 0);
+    CHECK(presig_sign((const uint8_t(*)[PS_BUF])rec, len[0]));
+    mpc_wipe(rec, sizeof rec);
+    mpc_wipe(again, sizeof again);
+}
+
+TEST(cggmp_codec_presig_sizes)
+{
+    mpc_cggmp_presig p;
+    memset(&p, 0, sizeof p);
+    CHECK(MPC_CGGMP_PRESIG_BYTES(2) == 334);
+    CHECK(MPC_CGGMP_PRESIG_MAX_BYTES == 200u + 67u * MPC_CGGMP_MAX_PARTIES);
+    CHECK(mpc_cggmp_presig_encoded_bytes(NULL) == 0);
+    static const uint32_t bad[] = {0, 1, MPC_CGGMP_MAX_PARTIES + 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p.count = bad[i];
+        CHECK(mpc_cggmp_presig_encoded_bytes(&p) == 0);
+    }
+    p.count = MPC_CGGMP_MAX_PARTIES;
+    CHECK(mpc_cggmp_presig_encoded_bytes(&p) == MPC_CGGMP_PRESIG_MAX_BYTES);
+}
+
+TEST(cggmp_codec_presig_truncated)
+{
+    uint8_t rec[PS_BUF + 1];
+    size_t len;
+    if (!presig_record(1, rec, &len))
+        return;
+    for (size_t cut = 0; cut < len; cut++)
+        CHECK(presig_rejected(rec, cut));
+    rec[len] = 0;
+    CHECK(presig_rejected(rec, len + 1));
+    mpc_wipe(rec, sizeof rec);
+}
+
+TEST(cggmp_codec_presig_header_flips)
+{
+    uint8_t rec[PS_BUF];
+    size_t len;
+    if (!presig_record(0, rec, &len))
+        return;
+    for (size_t i = 0; i <= PS_COUNT; i++) {
+        for (unsigned bit = 0; bit < 8; bit++) {
+            rec[i] ^= (uint8_t)(1u << bit);
+            CHECK(presig_rejected(rec, len));
+            rec[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    mpc_wipe(rec, sizeof rec);
+}
+
+/* rec with the scalar at off replaced by the group order (non-canonical). */
+static void set_order(uint8_t *rec, size_t off)
+{
+    mpc_group_order_be(secp(), rec + off);
+}
+
+TEST(cggmp_codec_presig_bad_fields)
+{
+    uint8_t good[PS_BUF], rec[PS_BUF];
+    size_t len;
+    const size_t c = 2;
+    if (!presig_record(0, good, &len))
+        return;
+#define FRESH() memcpy(rec, good, len)
+    /* Non-canonical scalars: tweak, k, chi. */
+    static const size_t scalars[] = {PS_TWEAK, PS_K(2), PS_CHI(2)};
+    for (size_t i = 0; i < 3; i++) {
+        FRESH();
+        set_order(rec, scalars[i]);
+        CHECK(presig_rejected(rec, len));
+    }
+    /* k or chi changed: no longer the secrets of a signer of the record. */
+    FRESH();
+    scalar_inc(rec + PS_K(c));
+    CHECK(presig_rejected(rec, len));
+    FRESH();
+    scalar_inc(rec + PS_CHI(c));
+    CHECK(presig_rejected(rec, len));
+    /* k_0 R and k_1 R swapped: k R matches one signer, chi R the other. */
+    FRESH();
+    memcpy(rec + PS_KR(c), good + PS_KR(c) + 33, 33);
+    memcpy(rec + PS_KR(c) + 33, good + PS_KR(c), 33);
+    CHECK(presig_rejected(rec, len));
+    /* Points: not on the curve / bad prefix, the identity encoding. */
+    static const size_t points[] = {PS_R, PS_KR(2), PS_KR(2) + 33, PS_CHIR(2),
+                                    PS_CHIR(2) + 33};
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        FRESH();
+        rec[points[i]] = 0x04;
+        CHECK(presig_rejected(rec, len));
+        FRESH();
+        memset(rec + points[i], 0, 33);
+        CHECK(presig_rejected(rec, len));
+    }
+    /* R replaced by another valid point: k R no longer matches. */
+    FRESH();
+    memcpy(rec + PS_R, good + PS_CHIR(c), 33);
+    CHECK(presig_rejected(rec, len));
+    /* Positions: equal, descending, at the limit. */
+    static const uint8_t pos[][2] = {
+        {2, 2}, {2, 0}, {0, MPC_CGGMP_MAX_PARTIES}, {0, 255}};
+    for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
+        FRESH();
+        rec[PS_POS] = pos[i][0];
+        rec[PS_POS + 1] = pos[i][1];
+        CHECK(presig_rejected(rec, len));
+    }
+    /* Public binding fields are taken as stored (the sign request checks
+     * them): another key version decodes, fresh, with that version. */
+    FRESH();
+    rec[PS_VERSION + 3] ^= 1;
+    mpc_cggmp_presig p;
+    CHECK_OK(mpc_cggmp_presig_decode(secp(), &p, rec, len));
+    CHECK(mpc_cggmp_presig_is_fresh(&p));
+    CHECK(p.binding.key_version == (psf.ps[0].binding.key_version ^ 1u));
+    CHECK(p.binding.signers[0] == 0x05);
+    mpc_cggmp_presig_clear(&p);
+#undef FRESH
+    mpc_wipe(good, sizeof good);
+    mpc_wipe(rec, sizeof rec);
+}
+
+/* Encoding q fails with `want`, zeroing the buffer and the length. */
+static bool presig_encode_fails(const mpc_group *g, const mpc_cggmp_presig *q,
+                                size_t cap, mpc_err want)
+{
+    uint8_t out[PS_BUF];
+    size_t len = 7;
+    memset(out, 0xaa, sizeof out);
+    REQUIRE(mpc_cggmp_presig_encode(g, out, cap, &len, q) == want);
+    REQUIRE(len == 0 && all_zero(out, cap));
+    return true;
+}
+
+TEST(cggmp_codec_presig_encode_misuse)
+{
+    const mpc_group *g = secp();
+    const mpc_group *ed = mpc_ctx_group(test_ctx(), MPC_CURVE_ED25519);
+    uint8_t out[PS_BUF];
+    size_t len;
+    mpc_cggmp_presig q;
+    if (!presig_fixture())
+        return;
+    const mpc_cggmp_presig *ps = &psf.ps[1];
+
+    CHECK(presig_encode_fails(NULL, ps, PS_BUF, MPC_ERR_INVALID_ARG));
+    CHECK(presig_encode_fails(ed, ps, PS_BUF, MPC_ERR_INVALID_ARG));
+    CHECK(presig_encode_fails(g, NULL, PS_BUF, MPC_ERR_INVALID_ARG));
+    CHECK(mpc_cggmp_presig_encode(g, NULL, 0, &len, ps) == MPC_ERR_INVALID_ARG);
+    CHECK(len == 0);
+    CHECK(mpc_cggmp_presig_encode(g, out, sizeof out, NULL, ps) ==
+          MPC_ERR_INVALID_ARG);
+    CHECK(all_zero(out, sizeof out));
+    CHECK(presig_encode_fails(g, ps, MPC_CGGMP_PRESIG_BYTES(2) - 1,
+                              MPC_ERR_INVALID_ARG));
+
+    /* Never made, consumed, cleared: STATE. */
+    memset(&q, 0, sizeof q);
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_STATE));
+    q = *ps;
+    mpc_cggmp_presig_consume(&q);
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_STATE));
+    q = *ps;
+    mpc_cggmp_presig_clear(&q);
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_STATE));
+
+    /* Fresh but inconsistent: each decode check. */
+    q = *ps;
+    q.count = 1;
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    q.count = 3;
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    q.binding.signers[0] ^= 0x02;
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    q.positions[0] = 2;
+    q.positions[1] = 0;
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    q.positions[1] = MPC_CGGMP_MAX_PARTIES;
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    mpc_point_set_identity(g, &q.big_r);
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    mpc_point_set_identity(g, &q.chi_r[0]);
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    mpc_scalar_add(g, &q.k, &q.k, &q.chi);
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    q = *ps;
+    q.k = ps->chi;
+    q.chi = ps->k;
+    CHECK(presig_encode_fails(g, &q, PS_BUF, MPC_ERR_INVALID_ARG));
+    mpc_cggmp_presig_clear(&q);
+}
+
+TEST(cggmp_codec_presig_decode_misuse)
+{
+    const mpc_group *ed = mpc_ctx_group(test_ctx(), MPC_CURVE_ED25519);
+    uint8_t rec[PS_BUF];
+    size_t len;
+    mpc_cggmp_presig p;
+    if (!presig_record(0, rec, &len))
+        return;
+    CHECK_OK(mpc_cggmp_presig_decode(secp(), &p, rec, len));
+    CHECK(mpc_cggmp_presig_decode(NULL, &p, rec, len) == MPC_ERR_INVALID_ARG);
+    CHECK(presig_empty(&p));
+    CHECK_OK(mpc_cggmp_presig_decode(secp(), &p, rec, len));
+    CHECK(mpc_cggmp_presig_decode(ed, &p, rec, len) == MPC_ERR_INVALID_ARG);
+    CHECK(presig_empty(&p));
+    CHECK_OK(mpc_cggmp_presig_decode(secp(), &p, rec, len));
+    CHECK(mpc_cggmp_presig_decode(secp(), &p, NULL, len) ==
+          MPC_ERR_INVALID_ARG);
+    CHECK(presig_empty(&p));
+    CHECK(mpc_cggmp_presig_decode(secp(), NULL, rec, len) ==
+          MPC_ERR_INVALID_ARG);
+    /* Another record kind with a plausible length. */
+    rec[0] = MPC_CGGMP_KEY_SHARE_TAG;
+    CHECK(presig_rejected(rec, len));
+    mpc_wipe(rec, sizeof rec);
 }
