@@ -20,6 +20,9 @@
  * refuses to run: the checks would pass vacuously. `--canary` runs one
  * deliberate secret-dependent branch, which the script expects valgrind to
  * report, so a build without the valgrind client requests cannot pass.
+ *
+ * The other files of tests/ctime/ add their checks with CTIME_REGISTER
+ * and CTIME_REGISTER_FINDING (ctime.h); main runs them after its own.
  */
 #include <gmp.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@
 #include "mpc/zk_enc.h"
 
 #include "lib/zk/zk_internal.h"
+#include "tests/ctime/ctime.h"
 
 #define FIXTURES "tests/vectors/paillier-fixtures.txt"
 
@@ -589,6 +593,46 @@ static void findings(void)
     mpz_clears(p2, q2, K, bound, NULL);
 }
 
+/* ---- the other files' checks (ctime.h) ---------------------------------- */
+
+#define MAX_REGISTERED 16
+
+static struct {
+    const char *name;
+    ctime_check_fn fn;
+    bool finding;
+} registered[MAX_REGISTERED];
+static size_t nregistered;
+
+void ctime_register(const char *name, ctime_check_fn fn, bool finding)
+{
+    if (nregistered == MAX_REGISTERED) {
+        fprintf(stderr, "mpc-ctime: too many checks, %s not run\n", name);
+        failures++;
+        return;
+    }
+    registered[nregistered].name = name;
+    registered[nregistered].fn = fn;
+    registered[nregistered++].finding = finding;
+}
+
+/* Runs the registered checks (findings: those of `--findings`). */
+static void run_registered(bool findings_mode)
+{
+    for (size_t i = 0; i < nregistered; i++) {
+        if (registered[i].finding != findings_mode)
+            continue;
+        if (findings_mode)
+            fprintf(stderr, "findings: %s\n", registered[i].name);
+        int failed = registered[i].fn(ctx);
+        checks++;
+        if (failed != 0) {
+            fprintf(stderr, "%s: %d failed\n", registered[i].name, failed);
+            failures += failed;
+        }
+    }
+}
+
 /* A deliberate branch on a secret: valgrind must report it. */
 static int canary(void)
 {
@@ -616,6 +660,7 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "--findings") == 0) {
         findings();
+        run_registered(true);
         mpc_ctx_free(ctx);
         mpc_drbg_clear(&drbg);
         return failures == 0 ? 0 : 1;
@@ -629,6 +674,7 @@ int main(int argc, char **argv)
     }
     check_frost();
     check_bn_paillier();
+    run_registered(false);
     mpc_ctx_free(ctx);
     mpc_drbg_clear(&drbg);
     printf("mpc-ctime: %d checks, %d failed\n", checks, failures);
