@@ -65,7 +65,7 @@ typedef struct mpc_paillier_sk {
     mpz_t q_inv_p;   /**< q^-1 mod p (CRT to Z_N) */
     mpz_t q2_inv_p2; /**< q^-2 mod p^2 (CRT to Z_{N^2}) */
     mpz_t hp, hq;    /**< (-q)^-1 mod p, (-p)^-1 mod q (decryption) */
-    mpz_t ep, eq;    /**< N mod p(p-1), N mod q(q-1): r^N by CRT */
+    mpz_t ep, eq;    /**< q mod (p-1), p mod (q-1): r^N by CRT */
 } mpc_paillier_sk;
 
 /** Initialises an empty key (all values 0, params NULL). */
@@ -219,8 +219,9 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_encrypt(const mpc_ctx *ctx,
 
 /**
  * The same ciphertext as mpc_paillier_encrypt, computed by the key owner
- * with the CRT: r^N mod p^2 and mod q^2 with exponents reduced mod p(p-1)
- * and q(q-1) (about half the time).
+ * with the CRT: r^N mod p^2 as ((r mod p)^(q mod (p-1)) mod p)^p mod p^2
+ * (x^p mod p^2 depends only on x mod p), and likewise mod q^2: about a
+ * third of the time of the public-key form.
  *
  * Returns: as mpc_paillier_encrypt.
  */
@@ -299,6 +300,19 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_affine(const mpc_ctx *ctx,
                                             const mpz_t x, size_t x_bits,
                                             const mpz_t y, const mpz_t r);
 
+/**
+ * The same ciphertext as mpc_paillier_affine under the key owner's own
+ * key, with Enc(y; r) computed by the CRT (mpc_paillier_encrypt_crt):
+ * about 8 ms less at 2048 bits.
+ *
+ * Returns: as mpc_paillier_affine; MPC_ERR_INVALID_ARG also for a NULL sk.
+ */
+MPC_WARN_UNUSED mpc_err mpc_paillier_affine_crt(const mpc_ctx *ctx,
+                                                const mpc_paillier_sk *sk,
+                                                mpz_t out, const mpz_t c,
+                                                const mpz_t x, size_t x_bits,
+                                                const mpz_t y, const mpz_t r);
+
 /* ---- Owner-side exponentiation ---------------------------------------- */
 
 /**
@@ -322,18 +336,30 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_sk_powm_n(const mpc_ctx *ctx,
 
 /**
  * Ring-Pedersen parameters (N, s, t), public. s_inv and t_inv are kept for
- * commitments with negative exponents. Fields are read-only for callers.
+ * commitments with negative exponents. generate and parse also build
+ * constant-time comb tables of s and t (mpc_bn_comb, 2 x 38 KB at 2048
+ * bits, about 11 ms), which make every mpc_rped_commit with these
+ * parameters about 3x faster; copy with mpc_rped_copy to keep them
+ * (a field-by-field copy has none, and commits then take the plain path).
+ * Fields are read-only for callers.
  */
 typedef struct mpc_rped {
     const mpc_params *params;
     mpz_t n, s, t;
     mpz_t s_inv, t_inv;
+    mpc_bn_comb comb_s, comb_t; /**< empty unless built by generate/parse */
 } mpc_rped;
 
 /** Initialises empty parameters. */
 void mpc_rped_init(mpc_rped *rp);
 /** Releases parameters; NULL does nothing. */
 void mpc_rped_clear(mpc_rped *rp);
+
+/**
+ * dst = src, comb tables included (dst initialised; a NULL or dst == src
+ * does nothing).
+ */
+void mpc_rped_copy(mpc_rped *dst, const mpc_rped *src);
 
 /**
  * Generates parameters over the key's N: t = r^2 mod N for r uniform in
@@ -370,15 +396,29 @@ MPC_WARN_UNUSED mpc_err mpc_rped_parse(mpc_rped *rp, const mpc_params *params,
 
 /**
  * out = s^x t^y mod N for SECRET signed x, y with |x| < 2^x_bits and
- * |y| < 2^y_bits (public bounds from the proof's ranges), as two
- * constant-time exponentiations.
+ * |y| < 2^y_bits (public bounds from the proof's ranges): one pass over
+ * the comb tables (mpc_bn_comb_powm2_sec) when rp has them and the bounds
+ * are within ℓ + ε + n_bits + 1 bits, else mpc_rped_commit_naive.
  *
  * Returns: MPC_OK; MPC_ERR_INVALID_ARG (empty rp, an exponent over its
  * bound, a bound of 0); MPC_ERR_NOMEM.
+ * Security: constant time in x and y (mpc/bn.h policy) on both paths.
  */
 MPC_WARN_UNUSED mpc_err mpc_rped_commit(const mpc_ctx *ctx, const mpc_rped *rp,
                                         mpz_t out, const mpz_t x, size_t x_bits,
                                         const mpz_t y, size_t y_bits);
+
+/**
+ * The same commitment as two constant-time exponentiations
+ * (mpc_bn_powm_signed_sec) and a product, without the tables: the
+ * reference the comb path is tested and benchmarked against.
+ *
+ * Returns: as mpc_rped_commit.
+ */
+MPC_WARN_UNUSED mpc_err mpc_rped_commit_naive(const mpc_ctx *ctx,
+                                              const mpc_rped *rp, mpz_t out,
+                                              const mpz_t x, size_t x_bits,
+                                              const mpz_t y, size_t y_bits);
 
 /**
  * out = s^x t^y mod N for PUBLIC signed x, y (verifier side), as two

@@ -148,11 +148,21 @@ static size_t bytes_of(const mpz_t x)
     return mpz_sgn(x) == 0 ? 0 : (mpz_sizeinbase(x, 2) + 7) / 8;
 }
 
+/* Whether 0 <= x < 2^bits, for a possibly secret x: the bit length is
+ * read without a branch and only the outcome, the same for every valid
+ * input, is declassified. */
+static bool fits_bits(const mpz_t x, size_t bits)
+{
+    bool ok = (mpz_sgn(x) >= 0) & (mpz_sizeinbase(x, 2) <= bits);
+    mpc_declassify(&ok, sizeof ok);
+    return ok;
+}
+
 mpc_err mpc_bn_serialize(uint8_t *out, size_t len, const mpz_t x)
 {
     if (out == NULL || len == 0)
         return MPC_ERR_INVALID_ARG;
-    if (x == NULL || mpz_sgn(x) < 0 || bytes_of(x) > len) {
+    if (x == NULL || !fits_bits(x, 8 * len)) {
         memset(out, 0, len);
         return MPC_ERR_INVALID_ARG;
     }

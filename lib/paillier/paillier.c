@@ -120,16 +120,14 @@ static mpc_err neg_inverse(const mpc_ctx *ctx, mpz_t hx, const mpz_t other,
     return err;
 }
 
-/* ex = N mod x(x - 1): r^N ≡ r^ex (mod x^2) for units r. */
-static mpc_err crt_exponent(const mpc_ctx *ctx, mpz_t ex, const mpz_t n,
+/* ex = other mod (x - 1): the exponent of the first step of enc_half. */
+static mpc_err crt_exponent(const mpc_ctx *ctx, mpz_t ex, const mpz_t other,
                             const mpz_t x)
 {
     mpz_t t;
     mpz_init_set(t, x);
     mpz_clrbit(t, 0); /* x - 1 for odd x */
-    mpc_err err = mpc_bn_mul_sec(ctx, t, t, x);
-    if (err == MPC_OK)
-        err = mpc_bn_mod_sec(ctx, ex, n, t);
+    mpc_err err = mpc_bn_mod_sec(ctx, ex, other, t);
     mpc_bn_clear(t);
     return err;
 }
@@ -169,9 +167,9 @@ mpc_err mpc_paillier_sk_from_primes(const mpc_ctx *ctx, mpc_paillier_sk *sk,
     if (err == MPC_OK)
         err = neg_inverse(ctx, sk->hq, p, q);
     if (err == MPC_OK)
-        err = crt_exponent(ctx, sk->ep, sk->pk.n, p);
+        err = crt_exponent(ctx, sk->ep, q, p);
     if (err == MPC_OK)
-        err = crt_exponent(ctx, sk->eq, sk->pk.n, q);
+        err = crt_exponent(ctx, sk->eq, p, q);
     if (err == MPC_OK) {
         mpz_mul(sk->pk.n2, sk->pk.n, sk->pk.n); /* N is public */
         sk->pk.params = params;
@@ -401,16 +399,26 @@ mpc_err mpc_paillier_encrypt(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
     return err;
 }
 
-/* out = g * r^e mod x^2 where e = N mod x(x-1) (CRT half of encryption). */
+/*
+ * out = g * r^N mod x^2 for the prime x of N = x y, given e = y mod (x - 1).
+ * (a + k x)^x ≡ a^x (mod x^2) for all a, k (binomial theorem), so
+ * r^N = (r^y)^x mod x^2 depends on r^y mod x only, and that is
+ * (r mod x)^e mod x by Fermat (for r ≡ 0 both sides are 0). Two half-size
+ * steps, 1024-bit exponents mod x and mod x^2, instead of a 2048-bit
+ * exponent mod x^2: about 40% less work.
+ */
 static mpc_err enc_half(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
                         mpz_t out, const mpz_t g, const mpz_t r, const mpz_t e,
-                        const mpz_t x2)
+                        const mpz_t x, const mpz_t x2)
 {
+    const size_t bits = sk->pk.params->prime_bits;
     mpz_t gx, hx;
     mpz_inits(gx, hx, NULL);
     mpc_err err = mpc_bn_mod_sec(ctx, gx, g, x2);
     if (err == MPC_OK)
-        err = mpc_bn_powm_sec(ctx, hx, r, e, 2 * sk->pk.params->prime_bits, x2);
+        err = mpc_bn_powm_sec(ctx, hx, r, e, bits, x);
+    if (err == MPC_OK)
+        err = mpc_bn_powm_sec(ctx, hx, hx, x, bits, x2);
     if (err == MPC_OK)
         err = mpc_bn_mulmod_sec(ctx, out, gx, hx, x2);
     mpc_bn_clear(gx);
@@ -429,9 +437,9 @@ mpc_err mpc_paillier_encrypt_crt(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
     mpz_inits(g, cp, cq, NULL);
     mpc_err err = one_plus_mn(ctx, &sk->pk, g, m);
     if (err == MPC_OK)
-        err = enc_half(ctx, sk, cp, g, r, sk->ep, sk->p2);
+        err = enc_half(ctx, sk, cp, g, r, sk->ep, sk->p, sk->p2);
     if (err == MPC_OK)
-        err = enc_half(ctx, sk, cq, g, r, sk->eq, sk->q2);
+        err = enc_half(ctx, sk, cq, g, r, sk->eq, sk->q, sk->q2);
     if (err == MPC_OK)
         err = mpc_bn_crt_sec(ctx, g, cp, sk->p2, cq, sk->q2, sk->q2_inv_p2);
     err = err == MPC_OK ? publish(&sk->pk, c, g) : fail(c, err);
@@ -560,24 +568,49 @@ mpc_err mpc_paillier_mul(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
     return err;
 }
 
+/* out = c^x * Enc(y; r): Enc with the CRT when sk is non-NULL (then
+ * pk = &sk->pk). */
+static mpc_err affine(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
+                      const mpc_paillier_sk *sk, mpz_t out, const mpz_t c,
+                      const mpz_t x, size_t x_bits, const mpz_t y,
+                      const mpz_t r)
+{
+    mpz_t cx, ey;
+    mpz_inits(cx, ey, NULL);
+    mpc_err err = mpc_paillier_mul(ctx, pk, cx, c, x, x_bits);
+    if (err == MPC_OK)
+        err = sk != NULL ? mpc_paillier_encrypt_crt(ctx, sk, ey, y, r)
+                         : mpc_paillier_encrypt(ctx, pk, ey, y, r);
+    if (err == MPC_OK)
+        err = mpc_bn_mulmod_sec(ctx, out, cx, ey, pk->n2);
+    else
+        fail(out, err);
+    /* The ciphertext D is published (ctime checks: see mpc/mem.h); c^x
+     * alone is not: the key owner would decrypt x m from it. */
+    mpc_declassify(mpz_limbs_read(out), mpz_size(out) * sizeof(mp_limb_t));
+    mpc_bn_clear(cx);
+    mpc_bn_clear(ey);
+    return err;
+}
+
 mpc_err mpc_paillier_affine(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
                             mpz_t out, const mpz_t c, const mpz_t x,
                             size_t x_bits, const mpz_t y, const mpz_t r)
 {
     if (out == NULL)
         return MPC_ERR_INVALID_ARG;
-    mpz_t cx, ey;
-    mpz_inits(cx, ey, NULL);
-    mpc_err err = mpc_paillier_mul(ctx, pk, cx, c, x, x_bits);
-    if (err == MPC_OK)
-        err = mpc_paillier_encrypt(ctx, pk, ey, y, r);
-    if (err == MPC_OK)
-        err = mpc_bn_mulmod_sec(ctx, out, cx, ey, pk->n2);
-    else
-        fail(out, err);
-    mpc_bn_clear(cx);
-    mpc_bn_clear(ey);
-    return err;
+    return affine(ctx, pk, NULL, out, c, x, x_bits, y, r);
+}
+
+mpc_err mpc_paillier_affine_crt(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                                mpz_t out, const mpz_t c, const mpz_t x,
+                                size_t x_bits, const mpz_t y, const mpz_t r)
+{
+    if (out == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (sk == NULL)
+        return fail(out, MPC_ERR_INVALID_ARG);
+    return affine(ctx, &sk->pk, sk, out, c, x, x_bits, y, r);
 }
 
 /* ---- Owner-side exponentiation ---------------------------------------- */

@@ -18,6 +18,8 @@ void mpc_rped_init(mpc_rped *rp)
         return;
     rp->params = NULL;
     mpz_inits(rp->n, rp->s, rp->t, rp->s_inv, rp->t_inv, NULL);
+    rp->comb_s.mem = NULL;
+    rp->comb_t.mem = NULL;
 }
 
 void mpc_rped_clear(mpc_rped *rp)
@@ -25,11 +27,15 @@ void mpc_rped_clear(mpc_rped *rp)
     if (rp == NULL)
         return;
     mpz_clears(rp->n, rp->s, rp->t, rp->s_inv, rp->t_inv, NULL);
+    mpc_bn_comb_clear(&rp->comb_s);
+    mpc_bn_comb_clear(&rp->comb_t);
     rp->params = NULL;
 }
 
 static void rped_reset(mpc_rped *rp)
 {
+    mpc_bn_comb_clear(&rp->comb_s);
+    mpc_bn_comb_clear(&rp->comb_t);
     rp->params = NULL;
     mpz_set_ui(rp->n, 0);
     mpz_set_ui(rp->s, 0);
@@ -51,11 +57,26 @@ static void declassify_st(const mpc_rped *rp)
     mpc_declassify(mpz_limbs_read(rp->t), mpz_size(rp->t) * sizeof(mp_limb_t));
 }
 
-/* Fills the inverses of s and t, units by now. */
-static void set_inverses(mpc_rped *rp)
+/* The largest exponent bound of a commitment: the masks γ, δ, μ of the
+ * range proofs, |γ| < 2^{ℓ+ε} N̂ <= 2^{ℓ+ε+n_bits}, passed with one bit of
+ * slack (Πfac's largest, ℓ+ε+n_bits, is below it). */
+static size_t comb_bits(const mpc_params *params)
+{
+    return (size_t)params->ell + params->eps + params->n_bits + 1;
+}
+
+/* Fills the inverses of s and t (units by now) and the comb tables of
+ * mpc_rped_commit. A comb refuses only a non-unit base, ruled out here,
+ * so a failure leaves that comb empty and commit takes the plain path. */
+static void set_inverses(mpc_rped *rp, const mpc_params *params)
 {
     mpz_invert(rp->s_inv, rp->s, rp->n);
     mpz_invert(rp->t_inv, rp->t, rp->n);
+    if (mpc_bn_comb_init(&rp->comb_s, rp->s, rp->n, comb_bits(params)) !=
+            MPC_OK ||
+        mpc_bn_comb_init(&rp->comb_t, rp->t, rp->n, comb_bits(params)) !=
+            MPC_OK)
+        mpc_bn_comb_clear(&rp->comb_s);
 }
 
 mpc_err mpc_rped_generate(const mpc_ctx *ctx, mpc_rped *rp, mpz_t lambda,
@@ -94,7 +115,7 @@ mpc_err mpc_rped_generate(const mpc_ctx *ctx, mpc_rped *rp, mpz_t lambda,
         return err;
     }
     mpz_set(rp->n, n);
-    set_inverses(rp);
+    set_inverses(rp, sk->pk.params);
     rp->params = sk->pk.params;
     return MPC_OK;
 }
@@ -143,14 +164,23 @@ mpc_err mpc_rped_parse(mpc_rped *rp, const mpc_params *params,
         rped_reset(rp);
         return MPC_ERR_PARSE;
     }
-    set_inverses(rp);
+    set_inverses(rp, params);
     rp->params = params;
     return MPC_OK;
 }
 
-mpc_err mpc_rped_commit(const mpc_ctx *ctx, const mpc_rped *rp, mpz_t out,
-                        const mpz_t x, size_t x_bits, const mpz_t y,
-                        size_t y_bits)
+/* The combs, if built for exactly rp's s, t and N (callers may have
+ * changed the fields since) and for these bounds. */
+static bool combs_usable(const mpc_rped *rp, size_t x_bits, size_t y_bits)
+{
+    return mpc_bn_comb_matches(&rp->comb_s, rp->s, rp->n) &&
+           mpc_bn_comb_matches(&rp->comb_t, rp->t, rp->n) &&
+           x_bits <= rp->comb_s.max_bits && y_bits <= rp->comb_t.max_bits;
+}
+
+mpc_err mpc_rped_commit_naive(const mpc_ctx *ctx, const mpc_rped *rp, mpz_t out,
+                              const mpz_t x, size_t x_bits, const mpz_t y,
+                              size_t y_bits)
 {
     if (out == NULL)
         return MPC_ERR_INVALID_ARG;
@@ -172,6 +202,37 @@ mpc_err mpc_rped_commit(const mpc_ctx *ctx, const mpc_rped *rp, mpz_t out,
     mpc_bn_clear(a);
     mpc_bn_clear(b);
     return err;
+}
+
+mpc_err mpc_rped_commit(const mpc_ctx *ctx, const mpc_rped *rp, mpz_t out,
+                        const mpz_t x, size_t x_bits, const mpz_t y,
+                        size_t y_bits)
+{
+    if (out == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (!rped_ok(rp)) {
+        mpz_set_ui(out, 0);
+        return MPC_ERR_INVALID_ARG;
+    }
+    if (!combs_usable(rp, x_bits, y_bits))
+        return mpc_rped_commit_naive(ctx, rp, out, x, x_bits, y, y_bits);
+    return mpc_bn_comb_powm2_sec(ctx, out, &rp->comb_s, x, x_bits, &rp->comb_t,
+                                 y, y_bits);
+}
+
+void mpc_rped_copy(mpc_rped *dst, const mpc_rped *src)
+{
+    if (dst == NULL || src == NULL || dst == src)
+        return;
+    rped_reset(dst);
+    mpz_set(dst->n, src->n);
+    mpz_set(dst->s, src->s);
+    mpz_set(dst->t, src->t);
+    mpz_set(dst->s_inv, src->s_inv);
+    mpz_set(dst->t_inv, src->t_inv);
+    mpc_bn_comb_copy(&dst->comb_s, &src->comb_s);
+    mpc_bn_comb_copy(&dst->comb_t, &src->comb_t);
+    dst->params = src->params;
 }
 
 mpc_err mpc_rped_commit_var(const mpc_rped *rp, mpz_t out, const mpz_t x,

@@ -217,8 +217,13 @@ static mpc_err commit(const mpc_ctx *ctx, const mpc_group *g,
     const size_t ell = params->ell, le = ell + params->eps;
     const size_t lp = params->ell_prime, lpe = lp + params->eps;
     const size_t nb = mpz_sizeinbase(rp->n, 2);
-    mpc_err err = mpc_paillier_affine(ctx, s->pk0, proof->a, s->C, k->alpha,
-                                      le + 1, k->beta, k->r);
+    /* A = C^α Enc_{N0}(β; r): by the CRT when N0 is the prover's own key
+     * (N1), as in presign's proofs about its own ciphertexts. */
+    mpc_err err = mpz_cmp(s->pk0->n, s->sk1->pk.n) == 0
+                      ? mpc_paillier_affine_crt(ctx, s->sk1, proof->a, s->C,
+                                                k->alpha, le + 1, k->beta, k->r)
+                      : mpc_paillier_affine(ctx, s->pk0, proof->a, s->C,
+                                            k->alpha, le + 1, k->beta, k->r);
     if (err == MPC_OK)
         err = commit_bx(ctx, g, proof, k->alpha);
     if (err == MPC_OK)
@@ -235,6 +240,11 @@ static mpc_err commit(const mpc_ctx *ctx, const mpc_group *g,
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->t, s->y, lp + 1, k->mu,
                               ell + nb + 1);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->a, proof->by, proof->e,
+                                  proof->s, proof->f,  proof->t};
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     return err;
 }
 
@@ -264,17 +274,16 @@ static mpc_err respond(const mpc_ctx *ctx, mpc_zk_affg_proof *proof,
     if (err == MPC_OK)
         err = mpc_zk_nonce_response_sec(ctx, proof->wy, k->ry, s->rho_y, e,
                                         e_bits, s->sk1->pk.n);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->z1, proof->z2, proof->z3,
+                                  proof->z4, proof->w,  proof->wy};
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     /* Out of range with probability Q 2^ℓ / 2^{ℓ+ε} <= 2^-102 each. */
     if (err == MPC_OK && (!mpc_zk_in_range_var(proof->z1, le) ||
                           !mpc_zk_in_range_var(proof->z2, lpe)))
         err = MPC_ERR_INTERNAL;
     return err;
-}
-
-/* 0 < r < n; reads a secret, but comes out the same for every valid one. */
-static bool nonce_ok(const mpz_t r, const mpz_t n)
-{
-    return mpz_sgn(r) > 0 && mpz_cmp(r, n) < 0;
 }
 
 static mpc_err check_prove_args(const mpc_ctx *ctx, const mpc_group *g,
@@ -288,9 +297,10 @@ static mpc_err check_prove_args(const mpc_ctx *ctx, const mpc_group *g,
         mpc_paillier_ciphertext_check_var(s->pk0, s->C) != MPC_OK ||
         mpc_paillier_ciphertext_check_var(s->pk0, s->D) != MPC_OK ||
         mpc_paillier_ciphertext_check_var(pk1, s->Y) != MPC_OK ||
-        !mpc_zk_in_range_var(s->x, params->ell) ||
-        !mpc_zk_in_range_var(s->y, params->ell_prime) ||
-        !nonce_ok(s->rho, s->pk0->n) || !nonce_ok(s->rho_y, pk1->n))
+        !mpc_zk_witness_in_range(s->x, params->ell) ||
+        !mpc_zk_witness_in_range(s->y, params->ell_prime) ||
+        !mpc_zk_nonce_ok(s->rho, s->pk0->n) ||
+        !mpc_zk_nonce_ok(s->rho_y, pk1->n))
         return MPC_ERR_INVALID_ARG;
     /* X = x·G. */
     mpc_scalar xs;

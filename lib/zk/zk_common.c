@@ -86,6 +86,64 @@ bool mpc_zk_in_range_scaled_var(const mpz_t x, size_t bits, const mpz_t scale)
     return ok;
 }
 
+/* All-ones if x < y, else 0, without a branch. */
+static mp_limb_t limb_lt_mask(mp_limb_t x, mp_limb_t y)
+{
+    mp_limb_t lt = ((~x & y) | (~(x ^ y) & (x - y))) >> (GMP_NUMB_BITS - 1);
+    return (mp_limb_t)0 - lt;
+}
+
+bool mpc_zk_witness_in_range(const mpz_t x, size_t bits)
+{
+    /* |x| <= 2^bits iff no bit above `bits` is set and, if bit `bits` is,
+     * no bit below it. The masks depend on limb positions only. */
+    const mp_limb_t *d = mpz_limbs_read(x);
+    size_t n = mpz_size(x);
+    mp_limb_t above = 0, at = 0, below = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = i * GMP_NUMB_BITS;
+        mp_limb_t m_above, m_at = 0, m_below;
+        if (lo > bits) {
+            m_above = ~(mp_limb_t)0;
+            m_below = 0;
+        } else if (bits - lo >= GMP_NUMB_BITS) {
+            m_above = 0;
+            m_below = ~(mp_limb_t)0;
+        } else {
+            size_t k = bits - lo; /* position of bit `bits` in this limb */
+            m_at = (mp_limb_t)1 << k;
+            m_below = m_at - 1;
+            m_above = ~(m_at | m_below);
+        }
+        above |= d[i] & m_above;
+        at |= d[i] & m_at;
+        below |= d[i] & m_below;
+    }
+    bool ok = (above == 0) & ((at == 0) | (below == 0));
+    mpc_declassify(&ok, sizeof ok);
+    return ok;
+}
+
+bool mpc_zk_nonce_ok(const mpz_t r, const mpz_t n)
+{
+    size_t rn = mpz_size(r), nn = mpz_size(n); /* sizes are public */
+    if (mpz_sgn(r) <= 0 || rn > nn)
+        return false;
+    const mp_limb_t *a = mpz_limbs_read(r), *b = mpz_limbs_read(n);
+    /* The borrow of r - n over nn limbs: r < n iff it is set. */
+    mp_limb_t borrow = 0;
+    for (size_t i = 0; i < nn; i++) {
+        mp_limb_t ai = i < rn ? a[i] : 0;
+        mp_limb_t t = ai - b[i];
+        mp_limb_t b1 = limb_lt_mask(ai, b[i]);
+        mp_limb_t b2 = limb_lt_mask(t, borrow & 1);
+        borrow = (b1 | b2) & 1;
+    }
+    bool ok = borrow != 0;
+    mpc_declassify(&ok, sizeof ok);
+    return ok;
+}
+
 mpc_err mpc_zk_check_unit_var(const mpz_t a, const mpz_t n)
 {
     return mpc_bn_is_unit_var(a, n) ? MPC_OK : MPC_ERR_VERIFY;
@@ -367,6 +425,13 @@ mpc_err mpc_zk_check_eq_var(const mpz_t lhs, const mpz_t a, const mpz_t b,
     }
     mpz_clear(r);
     return err == MPC_OK ? MPC_OK : MPC_ERR_VERIFY;
+}
+
+void mpc_zk_publish(const mpz_srcptr *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mpc_declassify(mpz_limbs_read(v[i]),
+                       mpz_size(v[i]) * sizeof(mp_limb_t));
 }
 
 void mpc_zk_group_order(mpz_t out, const mpc_group *g)

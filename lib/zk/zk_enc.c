@@ -133,6 +133,10 @@ mpc_err mpc_zk_enc_commit(const mpc_ctx *ctx, mpc_zk_enc_proof *proof,
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->c, m->alpha, le + 1, m->gamma,
                               le + nhat_bits + 1);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->s, proof->a, proof->c};
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     return err;
 }
 
@@ -156,6 +160,10 @@ mpc_err mpc_zk_enc_respond(const mpc_ctx *ctx, mpc_zk_enc_proof *proof,
     if (err == MPC_OK)
         err = mpc_zk_affine_sec(ctx, proof->z3, m->gamma, e, m->mu,
                                 le + nhat_bits + 1);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->z1, proof->z2, proof->z3};
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     /* z1 leaves ±2^{ℓ+ε} with probability Q 2^ℓ / 2^{ℓ+ε} <= 2^-102. */
     if (err == MPC_OK && !mpc_zk_in_range_var(proof->z1, le))
         err = MPC_ERR_INTERNAL;
@@ -187,13 +195,13 @@ mpc_err mpc_zk_enc_check_prove_args(const mpc_rped *rp,
                                     const mpz_t k, const mpz_t rho)
 {
     const mpc_params *params = rp->params;
-    /* The checks on k and ρ read secrets but come out the same for every
-     * valid witness (sizes first, as in mpc/paillier.h). */
+    /* The checks on k and ρ read secrets in constant time; only their
+     * outcome, the same for every valid witness, is branched on. */
     if (params == NULL || sk->pk.params != params ||
         mpc_zk_check_modulus_var(rp->n, params) != MPC_OK ||
         mpc_paillier_ciphertext_check_var(&sk->pk, K) != MPC_OK ||
-        !mpc_zk_in_range_var(k, params->ell) || mpz_sgn(rho) <= 0 ||
-        mpz_cmp(rho, sk->pk.n) >= 0)
+        !mpc_zk_witness_in_range(k, params->ell) ||
+        !mpc_zk_nonce_ok(rho, sk->pk.n))
         return MPC_ERR_INVALID_ARG;
     return MPC_OK;
 }

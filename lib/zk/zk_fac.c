@@ -211,6 +211,11 @@ static mpc_err commit(const mpc_ctx *ctx, mpc_zk_fac_proof *proof,
                                      le + 2 * (size_t)pm->n_bits, rp->n);
     if (err == MPC_OK)
         err = mpc_bn_mulmod_sec(ctx, proof->T, qa, tr, rp->n);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->P, proof->Q, proof->A, proof->B,
+                                  proof->T};
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     mpz_clear(q_inv);
     mpc_bn_clear(qa);
     mpc_bn_clear(tr);
@@ -236,6 +241,10 @@ static mpc_err lin(const mpc_ctx *ctx, mpz_t out, const mpz_t a, const mpz_t e,
     if (err == MPC_OK)
         err = mpz_sgn(e) >= 0 ? mpc_bn_addmod_sec(ctx, out, am, eb, m)
                               : mpc_bn_submod_sec(ctx, out, am, eb, m);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {out};
+        mpc_zk_publish(pub, 1);
+    }
     if (err == MPC_OK && mpz_sizeinbase(out, 2) == mpz_sizeinbase(m, 2) - 1)
         mpz_sub(out, out, m); /* out >= M/2: public */
     mpc_bn_clear(am);

@@ -108,6 +108,20 @@ bool mpc_zk_in_range_scaled_var(const mpz_t x, size_t bits, const mpz_t scale);
  */
 MPC_WARN_UNUSED mpc_err mpc_zk_check_unit_var(const mpz_t a, const mpz_t n);
 
+/**
+ * The prover's misuse check of a SECRET witness x ∈ ±2^bits: true iff
+ * |x| <= 2^bits. Constant time in x up to its limb count; only the
+ * outcome is declassified (it is the same for every valid witness).
+ */
+bool mpc_zk_witness_in_range(const mpz_t x, size_t bits);
+
+/**
+ * The prover's misuse check of a SECRET nonce: true iff 0 < r < n (n > 0
+ * public). Constant time in r up to its limb count; only the outcome is
+ * declassified.
+ */
+bool mpc_zk_nonce_ok(const mpz_t r, const mpz_t n);
+
 /* ---- Canonical encodings ------------------------------------------------ */
 
 /**
@@ -337,6 +351,17 @@ MPC_WARN_UNUSED mpc_err mpc_zk_nonce_response_sec(const mpc_ctx *ctx, mpz_t out,
                                                   const mpz_t rho,
                                                   const mpz_t e, size_t e_bits,
                                                   const mpz_t n);
+
+/**
+ * Marks the limbs of the n values v[i] as public for the constant-time
+ * checks (mpc_declassify; a no-op outside test builds). Provers call it on
+ * every field of the first message before hashing it and on every response
+ * before its range check: the values are published in the proof, but they
+ * are computed from secrets, and the variable-time code that follows
+ * (transcript encoding, challenge arithmetic, range checks) would
+ * otherwise be reported.
+ */
+void mpc_zk_publish(const mpz_srcptr *v, size_t n);
 
 /* ---- Integers and curve scalars ---------------------------------------- */
 

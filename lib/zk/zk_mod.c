@@ -252,6 +252,8 @@ static mpc_err prove_round(const mpc_ctx *ctx, mpc_zk_mod_proof *proof,
     if (err == MPC_OK)
         err =
             mpc_bn_crt_sec(ctx, proof->z[i], zp, sk->p, zq, sk->q, sk->q_inv_p);
+    if (err == MPC_OK)
+        mpc_zk_publish((const mpz_srcptr[]){proof->x[i], proof->z[i]}, 2);
     proof->a[i] = (uint8_t)neg;
     proof->b[i] = (uint8_t)b;
     mpc_bn_clear(xp);

@@ -124,6 +124,8 @@ mpc_err mpc_zk_prm_prove(const mpc_ctx *ctx, mpc_zk_prm_proof *proof,
         err = mpc_bn_random_below(ctx, nonce[i], sk->phi);
         if (err == MPC_OK)
             err = mpc_paillier_sk_powm_n(ctx, sk, proof->a[i], rp->t, nonce[i]);
+        if (err == MPC_OK)
+            mpc_zk_publish((const mpz_srcptr[]){proof->a[i]}, 1);
     }
     if (err == MPC_OK)
         challenge(t, proof, rp, e);
@@ -133,6 +135,7 @@ mpc_err mpc_zk_prm_prove(const mpc_ctx *ctx, mpc_zk_prm_proof *proof,
                 mpc_bn_addmod_sec(ctx, proof->z[i], nonce[i], lambda, sk->phi);
         else
             mpz_set(proof->z[i], nonce[i]);
+        mpc_zk_publish((const mpz_srcptr[]){proof->z[i]}, 1);
     }
     for (size_t i = 0; i < m; i++)
         mpc_bn_clear(nonce[i]);

@@ -105,6 +105,25 @@ BENCH(bn_random_unit_2048)
     mpc_paillier_sk_clear(&sk);
 }
 
+/* r^N mod p^2 and mod q^2 with exponents N mod x(x-1), as
+ * mpc_paillier_encrypt_crt computed them before the two-step form. */
+static void bench_old_crt_powers(const mpc_paillier_sk *sk, const mpz_t r,
+                                 mpz_t out)
+{
+    const mpz_srcptr xs[2] = {sk->p, sk->q}, x2s[2] = {sk->p2, sk->q2};
+    size_t bits = 2 * sk->pk.params->prime_bits;
+    mpz_t e;
+    mpz_init(e);
+    for (int i = 0; i < 2; i++) {
+        mpz_sub_ui(e, xs[i], 1);
+        mpz_mul(e, e, xs[i]);
+        mpz_mod(e, sk->pk.n, e);
+        if (mpc_bn_powm_sec(bench_ctx(), out, r, e, bits, x2s[i]) != MPC_OK)
+            abort();
+    }
+    mpz_clear(e);
+}
+
 /* Every Paillier figure for one parameter set. */
 static void bench_set(mpc_params_id id)
 {
@@ -145,6 +164,14 @@ static void bench_set(mpc_params_id id)
             abort();
     snprintf(what, sizeof what, "paillier %u encrypt (owner, CRT)", nb);
     bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    /* The one-step CRT it replaced: r^(N mod p(p-1)) mod p^2 and mod q^2
+     * (the exponentiations alone, which are nearly all of its cost). */
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        bench_old_crt_powers(&sk, r, d);
+    snprintf(what, sizeof what, "paillier %u r^N (owner, one-step CRT, old)",
+             nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
     t = bench_cpu_ms();
     for (int i = 0; i < iters; i++)
         if (mpc_paillier_decrypt(ctx, &sk, d, c) != MPC_OK)
@@ -164,6 +191,18 @@ static void bench_set(mpc_params_id id)
         if (mpc_paillier_mul(ctx, &sk.pk, d, c, k, 256) != MPC_OK)
             abort();
     snprintf(what, sizeof what, "paillier %u C^k, secret 256-bit k", nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_affine(ctx, &sk.pk, d, c, k, 256, m, r) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what, "paillier %u C^k Enc(y) (public key)", nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_affine_crt(ctx, &sk, d, c, k, 256, m, r) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what, "paillier %u C^k Enc(y) (owner, CRT)", nb);
     bench_report(what, "op", (bench_cpu_ms() - t) / iters);
 
     /* Ring-Pedersen: the Πenc / Πaff-g shape s^x t^y with
@@ -202,10 +241,27 @@ static void bench_set(mpc_params_id id)
     iters = bench_iters(20);
     t = bench_cpu_ms();
     for (int i = 0; i < iters; i++)
+        if (mpc_rped_commit_naive(ctx, &rp, d, x, xb + 1, y, yb + 1) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what, "rped %u s^x t^y secret, naive (2 powm_sec)",
+             nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
         if (mpc_rped_commit(ctx, &rp, d, x, xb + 1, y, yb + 1) != MPC_OK)
             abort();
-    snprintf(what, sizeof what, "rped %u s^x t^y secret (constant time)", nb);
+    snprintf(what, sizeof what, "rped %u s^x t^y secret, comb tables", nb);
     bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    mpc_bn_comb comb;
+    t = bench_cpu_ms();
+    for (int i = 0; i < 2; i++) {
+        if (mpc_bn_comb_init(&comb, rp.s, rp.n, yb + 1) != MPC_OK)
+            abort();
+        mpc_bn_comb_clear(&comb);
+    }
+    snprintf(what, sizeof what,
+             "rped %u comb tables of s and t (in generate/parse)", nb);
+    bench_report(what, "peer", bench_cpu_ms() - t);
 
     rand_signed(x, params->n_bits);
     mpz_abs(x, x);

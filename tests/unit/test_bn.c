@@ -707,6 +707,144 @@ TEST(bn_fbtable_non_invertible_base_is_verify)
     mpz_clears(m, b, e, r, NULL);
 }
 
+/* ---- constant-time comb -------------------------------------------------- */
+
+/* s^x t^y mod m through the combs against mpz_powm, over bounds around
+ * chunk edges, both signs, exponent 0, +-1 and the largest |e| of each
+ * bound, for a modulus of `mbits` bits. */
+static bool comb_case(size_t mbits, size_t max_bits)
+{
+    const mpc_ctx *ctx = test_ctx();
+    mpz_t m, s, t, x, y, r, want, tmp;
+    mpz_inits(m, s, t, x, y, r, want, tmp, NULL);
+    rand_bits(m, mbits);
+    mpz_nextprime(m, m);
+    rand_bits(s, mbits - 3);
+    rand_bits(t, mbits + 7); /* above m: reduced */
+    mpc_bn_comb cs, ct;
+    REQUIRE_OK(mpc_bn_comb_init(&cs, s, m, max_bits));
+    REQUIRE_OK(mpc_bn_comb_init(&ct, t, m, max_bits));
+    mpz_mod(tmp, t, m);
+    REQUIRE(mpc_bn_comb_matches(&ct, tmp, m));
+    REQUIRE(!mpc_bn_comb_matches(&ct, s, m));
+    const size_t spacing = (max_bits + 20) / 20;
+    const size_t bounds[] = {1,
+                             2,
+                             spacing - 1,
+                             spacing,
+                             spacing + 1,
+                             5 * spacing - 1,
+                             max_bits / 2,
+                             max_bits - 1,
+                             max_bits};
+    const size_t nb = sizeof bounds / sizeof *bounds;
+    for (size_t i = 0; i < nb; i++) {
+        size_t xb = bounds[i], yb = bounds[(i * 5 + 2) % nb];
+        if (xb == 0 || yb == 0)
+            continue;
+        for (int v = 0; v < 6; v++) {
+            switch (v) {
+            case 0: /* random full-length */
+            case 1:
+                rand_bits(x, xb);
+                rand_bits(y, yb);
+                break;
+            case 2: /* zero and one */
+                mpz_set_ui(x, 0);
+                mpz_set_ui(y, 1);
+                break;
+            default: /* the extremes 2^b - 1 */
+                mpz_set_ui(x, 0);
+                mpz_setbit(x, xb);
+                mpz_sub_ui(x, x, 1);
+                mpz_set_ui(y, 0);
+                mpz_setbit(y, yb);
+                mpz_sub_ui(y, y, 1);
+            }
+            if (v & 1)
+                mpz_neg(x, x);
+            if (v == 1 || v == 5)
+                mpz_neg(y, y);
+            REQUIRE_OK(mpc_bn_powm2_var(want, s, x, t, y, m));
+            REQUIRE_OK(mpc_bn_comb_powm2_sec(ctx, r, &cs, x, xb, &ct, y, yb));
+            REQUIRE(mpz_cmp(r, want) == 0);
+        }
+    }
+    mpc_bn_comb_clear(&cs);
+    mpc_bn_comb_clear(&ct);
+    mpz_clears(m, s, t, x, y, r, want, tmp, NULL);
+    return true;
+}
+
+TEST(bn_comb_matches_powm)
+{
+    CHECK(comb_case(256, 100));
+    CHECK(comb_case(1024, 1500));
+    CHECK(comb_case(2048, 2817));
+    CHECK(comb_case(130, 40)); /* a modulus of 3 limbs, tiny bounds */
+}
+
+TEST(bn_comb_misuse)
+{
+    const mpc_ctx *ctx = test_ctx();
+    mpz_t m, b, x, y, r, m2;
+    mpz_inits(m, b, x, y, r, m2, NULL);
+    mpz_set_ui(m, 1000003);
+    mpz_set_ui(b, 5);
+    mpc_bn_comb c, d, e;
+    CHECK_OK(mpc_bn_comb_init(&c, b, m, 64));
+    /* empty, bad modulus, non-unit base, bad max_bits */
+    mpz_set_ui(m2, 1000002);
+    CHECK_ERR(mpc_bn_comb_init(&d, b, m2, 64), MPC_ERR_INVALID_ARG);
+    mpc_bn_comb_clear(&d);
+    mpc_bn_comb_clear(&d);
+    mpz_set_ui(m2, 35);
+    mpz_set_ui(r, 7);
+    CHECK_ERR(mpc_bn_comb_init(&d, r, m2, 64), MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_bn_comb_init(&d, b, m, 0), MPC_ERR_INVALID_ARG);
+    CHECK(!mpc_bn_comb_matches(&d, b, m));
+    mpz_set_ui(x, 3);
+    mpz_set_ui(r, 9);
+    CHECK_ERR(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 64, &d, x, 64),
+              MPC_ERR_INVALID_ARG);
+    CHECK(mpz_sgn(r) == 0);
+    /* exponent over its bound, bound over max_bits, bound 0 */
+    mpz_set_ui(x, 0);
+    mpz_setbit(x, 10);
+    mpz_set_si(y, -1);
+    mpz_set_ui(r, 9);
+    CHECK_ERR(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 10, &c, y, 1),
+              MPC_ERR_INVALID_ARG);
+    CHECK(mpz_sgn(r) == 0);
+    CHECK_OK(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 11, &c, y, 1));
+    CHECK_ERR(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 65, &c, y, 1),
+              MPC_ERR_INVALID_ARG);
+    CHECK_ERR(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 11, &c, y, 0),
+              MPC_ERR_INVALID_ARG);
+    /* moduli or sizes that differ */
+    mpz_set_ui(m2, 1000033);
+    CHECK_OK(mpc_bn_comb_init(&e, b, m2, 64));
+    CHECK_ERR(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 11, &e, y, 1),
+              MPC_ERR_INVALID_ARG);
+    mpc_bn_comb_clear(&e);
+    CHECK_OK(mpc_bn_comb_init(&e, b, m, 128));
+    CHECK_ERR(mpc_bn_comb_powm2_sec(ctx, r, &c, x, 11, &e, y, 1),
+              MPC_ERR_INVALID_ARG);
+    mpc_bn_comb_clear(&e);
+    /* out of memory */
+    mpc_ctx *fc = flaky_ctx();
+    CHECK(fc != NULL);
+    fail_alloc = true;
+    mpz_set_ui(r, 9);
+    CHECK_ERR(mpc_bn_comb_powm2_sec(fc, r, &c, x, 11, &c, y, 1), MPC_ERR_NOMEM);
+    CHECK(mpz_sgn(r) == 0);
+    fail_alloc = false;
+    mpc_ctx_free(fc);
+    mpc_bn_comb_clear(&c);
+    mpc_bn_comb_clear(NULL);
+    mpz_clears(m, b, x, y, r, m2, NULL);
+}
+
 /* ---- safe primes ------------------------------------------------------- */
 
 /* p is a safe prime of exactly `bits` bits with the generator's shape,

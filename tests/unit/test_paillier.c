@@ -197,9 +197,11 @@ TEST(paillier_key_from_fixture_primes)
     mpz_add_ui(t, t, 1);
     CHECK(mpz_divisible_p(t, sk.q));
     mpz_sub_ui(t, sk.p, 1);
-    mpz_mul(t, t, sk.p);
-    mpz_mod(u, sk.pk.n, t);
+    mpz_mod(u, sk.q, t);
     CHECK(mpz_cmp(u, sk.ep) == 0);
+    mpz_sub_ui(t, sk.q, 1);
+    mpz_mod(u, sk.p, t);
+    CHECK(mpz_cmp(u, sk.eq) == 0);
     mpc_paillier_sk_clear(&sk);
     /* both sets */
     mpc_paillier_sk_init(&sk);
@@ -881,5 +883,181 @@ TEST(paillier_rped_parse_rejects)
     mpz_clears(out, lambda, NULL);
     mpz_clears(good, one, zero, even, shortn, NULL);
     mpc_rped_clear(&rp);
+    mpc_paillier_sk_clear(&sk);
+}
+
+/* The owner's two-step CRT encryption (x^p mod p^2 depends on x mod p
+ * only) against (1 + m N) r^N mod N^2 with mpz_powm, at edge nonces and
+ * plaintexts, and the non-unit nonces the public form refuses too. */
+TEST(paillier_encrypt_crt_matches_naive)
+{
+    const mpc_ctx *ctx = test_ctx();
+    mpc_paillier_sk sk;
+    mpc_paillier_sk_init(&sk);
+    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 0));
+    mpz_t m, r, c, want, g;
+    mpz_inits(m, r, c, want, g, NULL);
+    for (int i = 0; i < 8; i++) {
+        switch (i) {
+        case 0:
+            mpz_set_ui(r, 1);
+            break;
+        case 1:
+            mpz_sub_ui(r, sk.pk.n, 1);
+            break;
+        case 2:
+            mpz_add_ui(r, sk.p, 1);
+            break;
+        case 3:
+            mpz_sub_ui(r, sk.q, 1);
+            break;
+        default:
+            CHECK_OK(mpc_paillier_nonce_random(ctx, &sk.pk, r));
+        }
+        if (i == 4)
+            mpz_fdiv_q_2exp(m, sk.pk.n, 1); /* (N - 1) / 2 */
+        else if (i == 5)
+            mpz_set_ui(m, 0);
+        else
+            rand_signed(m, i < 2 ? 2040 : 256);
+        mpz_mod(g, m, sk.pk.n);
+        mpz_mul(g, g, sk.pk.n);
+        mpz_add_ui(g, g, 1);
+        mpz_powm(want, r, sk.pk.n, sk.pk.n2);
+        mpz_mul(want, want, g);
+        mpz_mod(want, want, sk.pk.n2);
+        CHECK_OK(mpc_paillier_encrypt_crt(ctx, &sk, c, m, r));
+        CHECK(mpz_cmp(c, want) == 0);
+    }
+    /* r = p or 2q is not a unit: refused, output zeroed. */
+    mpz_set(r, sk.p);
+    mpz_set_ui(c, 7);
+    CHECK_ERR(mpc_paillier_encrypt_crt(ctx, &sk, c, m, r), MPC_ERR_INVALID_ARG);
+    CHECK(mpz_sgn(c) == 0);
+    mpz_mul_ui(r, sk.q, 2);
+    CHECK_ERR(mpc_paillier_encrypt_crt(ctx, &sk, c, m, r), MPC_ERR_INVALID_ARG);
+    mpz_clears(m, r, c, want, g, NULL);
+    mpc_paillier_sk_clear(&sk);
+}
+
+/* mpc_rped_commit through the comb tables built by generate and parse,
+ * against mpc_rped_commit_naive and plain mpz, at edge exponents (0, ±1,
+ * ±(2^b - 1)) and the largest bound the tables cover; copies keep the
+ * tables; parameters changed behind the tables' back, a field-by-field
+ * copy and bounds above the tables take the naive path. */
+TEST(paillier_rped_comb_matches_naive)
+{
+    const mpc_ctx *ctx = test_ctx();
+    const mpc_params *params = mpc_params_get(MPC_PARAMS_COMPAT);
+    const size_t top = params->ell + params->eps + params->n_bits + 1;
+    mpc_paillier_sk sk;
+    mpc_paillier_sk_init(&sk);
+    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 1));
+    mpc_rped rp, rp2, rp3;
+    mpc_rped_init(&rp);
+    mpc_rped_init(&rp2);
+    mpc_rped_init(&rp3);
+    mpz_t lambda, x, y, c1, c2, c3;
+    mpz_inits(lambda, x, y, c1, c2, c3, NULL);
+    CHECK_OK(mpc_rped_generate(ctx, &rp, lambda, &sk));
+    CHECK(mpc_bn_comb_matches(&rp.comb_s, rp.s, rp.n));
+    CHECK(mpc_bn_comb_matches(&rp.comb_t, rp.t, rp.n));
+    uint8_t buf[768];
+    CHECK_OK(mpc_rped_serialize(buf, sizeof buf, &rp));
+    CHECK_OK(mpc_rped_parse(&rp2, params, buf, sizeof buf));
+    CHECK(mpc_bn_comb_matches(&rp2.comb_t, rp.t, rp.n));
+    mpc_rped_copy(&rp3, &rp2);
+    CHECK(mpc_bn_comb_matches(&rp3.comb_s, rp.s, rp.n));
+    static const size_t bits[] = {1, 257, 769, 1281, 2305, 2817, 2817};
+    for (size_t i = 0; i < sizeof bits / sizeof *bits; i++) {
+        size_t xb = bits[i], yb = bits[(i + 3) % 7];
+        for (int v = 0; v < 4; v++) {
+            if (v < 2) {
+                rand_signed(x, xb - 1);
+                rand_signed(y, yb - 1);
+            } else if (v == 2) {
+                mpz_set_ui(x, 0);
+                mpz_set_si(y, -1);
+            } else { /* -(2^xb - 1), 2^yb - 1 */
+                mpz_set_ui(x, 0);
+                mpz_setbit(x, xb);
+                mpz_sub_ui(x, x, 1);
+                mpz_neg(x, x);
+                mpz_set_ui(y, 0);
+                mpz_setbit(y, yb);
+                mpz_sub_ui(y, y, 1);
+            }
+            CHECK_OK(
+                mpc_rped_commit(ctx, i % 2 ? &rp : &rp3, c1, x, xb, y, yb));
+            CHECK_OK(mpc_rped_commit_naive(ctx, &rp2, c2, x, xb, y, yb));
+            CHECK_OK(mpc_rped_commit_var(&rp, c3, x, y));
+            CHECK(mpz_cmp(c1, c2) == 0 && mpz_cmp(c1, c3) == 0);
+        }
+    }
+    CHECK(bits[5] == top);
+    /* above the tables: the naive path, same value */
+    rand_signed(x, top + 5);
+    mpz_set_ui(y, 3);
+    CHECK_ERR(mpc_rped_commit(ctx, &rp, c1, x, top, y, 8), MPC_ERR_INVALID_ARG);
+    CHECK(mpz_sgn(c1) == 0);
+    CHECK_OK(mpc_rped_commit(ctx, &rp, c1, x, top + 6, y, 8));
+    CHECK_OK(mpc_rped_commit_var(&rp, c3, x, y));
+    CHECK(mpz_cmp(c1, c3) == 0);
+    /* s changed after the tables were built: they no longer match */
+    mpz_set(rp3.s, rp.t);
+    mpz_set(rp3.s_inv, rp.t_inv);
+    rand_signed(x, 256);
+    CHECK_OK(mpc_rped_commit(ctx, &rp3, c1, x, 257, y, 8));
+    CHECK_OK(mpc_rped_commit_var(&rp3, c3, x, y));
+    CHECK(mpz_cmp(c1, c3) == 0);
+    /* a failed parse leaves no tables */
+    buf[300] ^= 1;
+    buf[0] = 0;
+    CHECK_ERR(mpc_rped_parse(&rp2, params, buf, sizeof buf), MPC_ERR_PARSE);
+    CHECK(rp2.comb_s.mem == NULL && rp2.comb_t.mem == NULL);
+    mpc_rped_copy(&rp3, &rp2);
+    CHECK(rp3.comb_s.mem == NULL && rp3.params == NULL);
+    mpz_clears(lambda, x, y, c1, c2, c3, NULL);
+    mpc_rped_clear(&rp);
+    mpc_rped_clear(&rp2);
+    mpc_rped_clear(&rp3);
+    mpc_paillier_sk_clear(&sk);
+}
+
+/* The owner's affine operation (Enc by the CRT) gives the ciphertext of
+ * the public-key form; misuse is refused with a zeroed output. */
+TEST(paillier_affine_crt_matches_affine)
+{
+    const mpc_ctx *ctx = test_ctx();
+    mpc_paillier_sk sk;
+    mpc_paillier_sk_init(&sk);
+    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 2));
+    mpz_t m, rc, c, x, y, r, d1, d2;
+    mpz_inits(m, rc, c, x, y, r, d1, d2, NULL);
+    rand_signed(m, 256);
+    CHECK_OK(mpc_paillier_nonce_random(ctx, &sk.pk, rc));
+    CHECK_OK(mpc_paillier_encrypt_crt(ctx, &sk, c, m, rc));
+    for (int i = 0; i < 4; i++) {
+        rand_signed(x, 255);
+        rand_signed(y, i == 0 ? 1 : 1280);
+        if (i == 3)
+            mpz_set_ui(x, 0);
+        CHECK_OK(mpc_paillier_nonce_random(ctx, &sk.pk, r));
+        CHECK_OK(mpc_paillier_affine(ctx, &sk.pk, d1, c, x, 256, y, r));
+        CHECK_OK(mpc_paillier_affine_crt(ctx, &sk, d2, c, x, 256, y, r));
+        CHECK(mpz_cmp(d1, d2) == 0);
+    }
+    mpz_set_ui(d2, 5);
+    CHECK_ERR(mpc_paillier_affine_crt(ctx, NULL, d2, c, x, 256, y, r),
+              MPC_ERR_INVALID_ARG);
+    CHECK(mpz_sgn(d2) == 0);
+    mpz_set_ui(d2, 5);
+    mpz_setbit(x, 300);
+    CHECK_ERR(mpc_paillier_affine_crt(ctx, &sk, d2, c, x, 256, y, r),
+              MPC_ERR_INVALID_ARG);
+    CHECK(mpz_sgn(d2) == 0);
+    CHECK_ERR(mpc_paillier_affine_crt(ctx, &sk, NULL, c, x, 256, y, r),
+              MPC_ERR_INVALID_ARG);
+    mpz_clears(m, rc, c, x, y, r, d1, d2, NULL);
     mpc_paillier_sk_clear(&sk);
 }

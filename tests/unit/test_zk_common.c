@@ -537,3 +537,63 @@ TEST(zk_common_scalars)
     }
     mpz_clears(x, q, r, back, NULL);
 }
+
+/* The constant-time witness checks agree with the variable-time ones at
+ * the edges of every bound, including bounds at limb boundaries. */
+TEST(zk_common_witness_checks_match_var)
+{
+    static const size_t bits[] = {1, 2, 63, 64, 65, 127, 128, 256, 1280};
+    mpz_t x, n;
+    mpz_inits(x, n, NULL);
+    for (size_t i = 0; i < sizeof bits / sizeof *bits; i++) {
+        for (int d = -2; d <= 2; d++) {
+            for (int sign = 0; sign < 2; sign++) {
+                mpz_set_ui(x, 0);
+                mpz_setbit(x, bits[i]);
+                if (d < 0)
+                    mpz_sub_ui(x, x, (unsigned long)-d);
+                else
+                    mpz_add_ui(x, x, (unsigned long)d);
+                if (sign)
+                    mpz_neg(x, x);
+                CHECK(mpc_zk_witness_in_range(x, bits[i]) ==
+                      mpc_zk_in_range_var(x, bits[i]));
+                /* a bit above the bound set */
+                mpz_abs(x, x);
+                mpz_setbit(x, bits[i] + 1);
+                CHECK(!mpc_zk_witness_in_range(x, bits[i]));
+            }
+        }
+    }
+    mpz_set_ui(x, 0);
+    CHECK(mpc_zk_witness_in_range(x, 1));
+    /* nonces: 0 < r < n */
+    mpz_set_ui(n, 0);
+    mpz_setbit(n, 200);
+    mpz_add_ui(n, n, 12345);
+    static const long off[] = {-12346, -2, -1, 0, 1};
+    for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+        mpz_set(x, n);
+        if (off[i] < 0)
+            mpz_sub_ui(x, x, (unsigned long)-off[i]);
+        else
+            mpz_add_ui(x, x, (unsigned long)off[i]);
+        CHECK(mpc_zk_nonce_ok(x, n) == (mpz_sgn(x) > 0 && mpz_cmp(x, n) < 0));
+    }
+    mpz_set_ui(x, 0);
+    CHECK(!mpc_zk_nonce_ok(x, n));
+    mpz_set_ui(x, 1);
+    CHECK(mpc_zk_nonce_ok(x, n));
+    mpz_set_si(x, -5);
+    CHECK(!mpc_zk_nonce_ok(x, n));
+    mpz_mul(x, n, n);
+    CHECK(!mpc_zk_nonce_ok(x, n));
+    /* same top limb, lower limbs decide */
+    mpz_sub_ui(x, n, 1);
+    mpz_clrbit(x, 100);
+    CHECK(mpc_zk_nonce_ok(x, n));
+    mpz_setbit(x, 130);
+    mpz_setbit(x, 150);
+    CHECK(mpc_zk_nonce_ok(x, n) == (mpz_cmp(x, n) < 0));
+    mpz_clears(x, n, NULL);
+}
