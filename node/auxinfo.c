@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/os_rng.h"
 #include "mpc/bn.h"
 #include "mpc/cggmp_codec.h"
 #include "mpc/mem.h"
@@ -42,6 +43,14 @@ typedef struct entry {
 
 /* Unreferenced current entries kept; referenced ones are never evicted. */
 #define CACHE_KEEP 4
+/* Committees other than the peers file's kept present (node_auxinfo_want);
+ * the oldest is dropped when a new one does not fit. */
+#define WANT_MAX 8
+
+typedef struct wanted {
+    char ids[NODE_AUXINFO_COMMITTEE_MAX][NODE_AUXINFO_ID_MAX_BYTES + 1];
+    size_t n;
+} wanted;
 
 struct node_auxinfo {
     const mpc_ctx *ctx;
@@ -66,6 +75,9 @@ struct node_auxinfo {
     /* Guarded by mu; gen counts record replacements. */
     entry *cache;
     uint64_t gen;
+    /* Guarded by mu: the wanted committees, sorted ids each, oldest first. */
+    wanted want[WANT_MAX];
+    size_t n_want;
 };
 
 static void cache_invalidate(node_auxinfo *a, const uint8_t *cid);
@@ -267,43 +279,153 @@ static mpc_err primes_load_fixture(node_auxinfo *a, const char *path,
     return e;
 }
 
-/* One safe prime, on a thread of its own. */
-typedef struct prime_job {
-    const mpc_ctx *ctx;
-    size_t bits;
+/*
+ * The two safe primes are searched on two detached threads that own all
+ * they use (their own context on the OS generator, the job), because a
+ * search can take half a minute and a stopping node must not wait for it:
+ * the waiter polls the stop flag and may leave first. Whoever leaves last
+ * (the waiter or a search) wipes and frees the job.
+ */
+#define PRIME_POLL_MS 100
+
+typedef struct prime_job prime_job;
+
+typedef struct prime_slot {
+    prime_job *j;
     mpz_t p; /* SECRET */
     mpc_err e;
-} prime_job;
+} prime_slot;
 
-static void *prime_thread(void *arg)
+struct prime_job {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned refs; /* the waiter and each search not yet finished */
+    unsigned done;
+    size_t bits;
+    prime_slot slot[2];
+};
+
+/* Called with j->mu held; releases it. */
+static void job_unref(prime_job *j)
 {
-    prime_job *j = arg;
-    j->e = mpc_bn_safe_prime_generate(j->ctx, j->p, j->bits);
+    bool last = --j->refs == 0;
+    pthread_mutex_unlock(&j->mu);
+    if (!last)
+        return;
+    mpc_bn_clear(j->slot[0].p);
+    mpc_bn_clear(j->slot[1].p);
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+static void *prime_search(void *arg)
+{
+    prime_slot *sl = arg;
+    prime_job *j = sl->j;
+    mpz_t p;
+    mpz_init(p);
+    mpc_ctx *ctx = NULL;
+    mpc_ctx_config cc = {.rng = os_rng_fill};
+    mpc_err e = mpc_ctx_new(&ctx, &cc);
+    if (e == MPC_OK)
+        e = mpc_bn_safe_prime_generate(ctx, p, j->bits);
+    mpc_ctx_free(ctx);
+    pthread_mutex_lock(&j->mu);
+    mpz_swap(sl->p, p);
+    sl->e = e;
+    j->done++;
+    pthread_cond_broadcast(&j->cv);
+    job_unref(j);
+    mpc_bn_clear(p);
     return NULL;
 }
 
+static prime_job *job_new(size_t bits)
+{
+    prime_job *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return NULL;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&j->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc != 0 || pthread_mutex_init(&j->mu, NULL) != 0) {
+        if (rc == 0)
+            pthread_cond_destroy(&j->cv);
+        free(j);
+        return NULL;
+    }
+    j->refs = 1;
+    j->bits = bits;
+    for (size_t i = 0; i < 2; i++) {
+        j->slot[i].j = j;
+        mpz_init(j->slot[i].p);
+    }
+    return j;
+}
+
+/* Starts a detached search; runs it here when no thread can be made. */
+static void search_spawn(prime_job *j, prime_slot *sl)
+{
+    pthread_mutex_lock(&j->mu);
+    j->refs++;
+    pthread_mutex_unlock(&j->mu);
+    pthread_attr_t attr;
+    bool started = false;
+    if (pthread_attr_init(&attr) == 0) {
+        pthread_t th;
+        started =
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+            pthread_create(&th, &attr, prime_search, sl) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started)
+        prime_search(sl);
+}
+
+static bool stopping(node_auxinfo *a);
+
+/* Waits for both searches; false when the node stops first. Called and
+ * returns with j->mu held. */
+static bool job_wait(node_auxinfo *a, prime_job *j)
+{
+    while (j->done < 2) {
+        if (stopping(a))
+            return false;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += PRIME_POLL_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+    }
+    return true;
+}
+
 /* A Paillier key from two safe primes made in parallel (the search is most
- * of a node's first start). */
+ * of a node's first start). MPC_ERR_STATE: the node is stopping. */
 static mpc_err keygen_parallel(node_auxinfo *a, mpc_paillier_sk *sk)
 {
-    prime_job j = {.ctx = a->ctx, .bits = a->params->prime_bits};
-    mpz_t q;
-    mpz_inits(j.p, q, NULL);
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, prime_thread, &j) == 0;
-    if (!threaded)
-        prime_thread(&j);
-    mpc_err e = mpc_bn_safe_prime_generate(a->ctx, q, a->params->prime_bits);
-    if (threaded)
-        pthread_join(th, NULL);
-    if (e == MPC_OK)
-        e = j.e;
-    while (e == MPC_OK && mpz_cmp(j.p, q) == 0)
-        e = mpc_bn_safe_prime_generate(a->ctx, q, a->params->prime_bits);
-    if (e == MPC_OK)
-        e = mpc_paillier_sk_from_primes(a->ctx, sk, a->params, j.p, q);
-    mpc_bn_clear(j.p);
-    mpc_bn_clear(q);
+    prime_job *j = job_new(a->params->prime_bits);
+    if (j == NULL)
+        return MPC_ERR_NOMEM;
+    search_spawn(j, &j->slot[0]);
+    search_spawn(j, &j->slot[1]);
+    pthread_mutex_lock(&j->mu);
+    mpc_err e = MPC_ERR_STATE;
+    if (job_wait(a, j)) {
+        mpz_t *p = &j->slot[0].p, *q = &j->slot[1].p;
+        e = j->slot[0].e != MPC_OK ? j->slot[0].e : j->slot[1].e;
+        while (e == MPC_OK && mpz_cmp(*p, *q) == 0)
+            e = mpc_bn_safe_prime_generate(a->ctx, *q, a->params->prime_bits);
+        if (e == MPC_OK)
+            e = mpc_paillier_sk_from_primes(a->ctx, sk, a->params, *p, *q);
+    }
+    job_unref(j);
     return e;
 }
 
@@ -312,6 +434,9 @@ static mpc_err primes_make(node_auxinfo *a)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* Seconds to minutes of CPU: say so before, not only after. */
+    node_log(NODE_LOG_INFO, "generating paillier primes", "set=%s bits=%u",
+             a->params->name, a->params->prime_bits);
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
     size_t want = 2 * (a->params->prime_bits / 8);
@@ -339,8 +464,9 @@ static mpc_err primes_make(node_auxinfo *a)
     long ms = (long)(t1.tv_sec - t0.tv_sec) * 1000L +
               (t1.tv_nsec - t0.tv_nsec) / 1000000L;
     node_log(e == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN,
-             "paillier primes generated", "set=%s ms=%ld err=%s",
-             a->params->name, ms, mpc_err_str(e));
+             e == MPC_ERR_STATE ? "paillier primes abandoned (stopping)"
+                                : "paillier primes generated",
+             "set=%s ms=%ld err=%s", a->params->name, ms, mpc_err_str(e));
     return e;
 }
 
@@ -716,8 +842,30 @@ static unsigned backoff_next(unsigned ms)
     return ms >= BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : 2 * ms;
 }
 
-/* One look at the committee; returns how long to wait before the next. */
-static unsigned manage_once(node_auxinfo *a, unsigned *backoff)
+/* Asks the coordinator's callback for committee ptr (sorted, ours to
+ * coordinate); returns how long to wait before the next look. */
+static unsigned run_committee(node_auxinfo *a, const char *const *ptr, size_t n,
+                              unsigned *backoff)
+{
+    mpc_err e = a->run(a->ud, ptr, n);
+    /* Peers not ready yet (no session was started): just look again. */
+    if (e == MPC_ERR_UNAVAILABLE)
+        return RECHECK_MS;
+    node_log(e == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN, "aux-info session",
+             "nodes=%zu err=%s retry_ms=%u", n, mpc_err_str(e),
+             e == MPC_OK ? 0u : *backoff);
+    if (e == MPC_OK) {
+        *backoff = BACKOFF_MIN_MS;
+        return 0;
+    }
+    unsigned wait = *backoff;
+    *backoff = backoff_next(*backoff);
+    return wait;
+}
+
+/* One look at the peers file's committee; returns how long to wait before
+ * the next. */
+static unsigned manage_main(node_auxinfo *a, unsigned *backoff)
 {
     char ids[NODE_AUXINFO_COMMITTEE_MAX][NODE_AUXINFO_ID_MAX_BYTES + 1];
     const char *ptr[NODE_AUXINFO_COMMITTEE_MAX];
@@ -739,20 +887,63 @@ static unsigned manage_once(node_auxinfo *a, unsigned *backoff)
         return IDLE_RECHECK_MS;
     if (changed || strcmp(ptr[0], a->self) != 0 || a->run == NULL)
         return RECHECK_MS;
-    mpc_err e = a->run(a->ud, ptr, n);
-    /* Peers not ready yet (no session was started): just look again. */
-    if (e == MPC_ERR_UNAVAILABLE)
-        return RECHECK_MS;
-    node_log(e == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN, "aux-info session",
-             "nodes=%zu err=%s retry_ms=%u", n, mpc_err_str(e),
-             e == MPC_OK ? 0u : *backoff);
-    if (e == MPC_OK) {
-        *backoff = BACKOFF_MIN_MS;
-        return 0;
+    return run_committee(a, ptr, n, backoff);
+}
+
+/* Drops wanted committee `w` if it is still at index i. */
+static void want_drop(node_auxinfo *a, size_t i, const wanted *w)
+{
+    pthread_mutex_lock(&a->mu);
+    if (i < a->n_want && a->want[i].n == w->n &&
+        memcmp(a->want[i].ids, w->ids, sizeof w->ids) == 0) {
+        memmove(&a->want[i], &a->want[i + 1],
+                (a->n_want - i - 1) * sizeof a->want[0]);
+        a->n_want--;
     }
-    unsigned wait = *backoff;
-    *backoff = backoff_next(*backoff);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* One look at the wanted committees: a stored one is dropped from the
+ * list, the first missing one we coordinate runs. */
+static unsigned manage_wanted(node_auxinfo *a, unsigned *backoff)
+{
+    wanted *w = malloc(sizeof *w);
+    if (w == NULL)
+        return RECHECK_MS;
+    const char *ptr[NODE_AUXINFO_COMMITTEE_MAX];
+    unsigned wait = IDLE_RECHECK_MS;
+    for (size_t i = 0;; i++) {
+        pthread_mutex_lock(&a->mu);
+        bool more = i < a->n_want;
+        if (more)
+            *w = a->want[i];
+        pthread_mutex_unlock(&a->mu);
+        if (!more)
+            break;
+        for (size_t j = 0; j < w->n; j++)
+            ptr[j] = w->ids[j];
+        if (node_auxinfo_has(a, ptr, w->n)) {
+            want_drop(a, i--, w);
+            continue;
+        }
+        wait = RECHECK_MS;
+        if (strcmp(ptr[0], a->self) == 0 && a->run != NULL) {
+            wait = run_committee(a, ptr, w->n, backoff);
+            break;
+        }
+    }
+    free(w);
     return wait;
+}
+
+/* One look at every committee; returns how long to wait before the next. */
+static unsigned manage_once(node_auxinfo *a, unsigned *backoff)
+{
+    unsigned wait = manage_main(a, backoff);
+    if (wait == 0 || stopping(a))
+        return wait;
+    unsigned more = manage_wanted(a, backoff);
+    return more < wait ? more : wait;
 }
 
 static void *manager(void *arg)
@@ -861,6 +1052,37 @@ mpc_err node_auxinfo_committee_set(node_auxinfo *a, const char *const *ids,
     pthread_cond_broadcast(&a->cv);
     pthread_mutex_unlock(&a->mu);
     return e;
+}
+
+mpc_err node_auxinfo_want(node_auxinfo *a, const char *const *ids, size_t n)
+{
+    const char *sorted[NODE_AUXINFO_COMMITTEE_MAX];
+    if (a == NULL || ids == NULL || n < 2 || !sort_ids(sorted, ids, n))
+        return MPC_ERR_INVALID_ARG;
+    wanted *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return MPC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        snprintf(w->ids[i], sizeof w->ids[i], "%s", sorted[i]);
+    w->n = n;
+    pthread_mutex_lock(&a->mu);
+    bool known = a->n == n && memcmp(a->ids, w->ids, sizeof w->ids) == 0;
+    for (size_t i = 0; !known && i < a->n_want; i++)
+        known = a->want[i].n == n &&
+                memcmp(a->want[i].ids, w->ids, sizeof w->ids) == 0;
+    if (!known) {
+        if (a->n_want == WANT_MAX) {
+            memmove(&a->want[0], &a->want[1],
+                    (WANT_MAX - 1) * sizeof a->want[0]);
+            a->n_want--;
+        }
+        a->want[a->n_want++] = *w;
+        a->kicked = true;
+        pthread_cond_broadcast(&a->cv);
+    }
+    pthread_mutex_unlock(&a->mu);
+    free(w);
+    return MPC_OK;
 }
 
 mpc_err node_auxinfo_primes(node_auxinfo *a, uint8_t *out, size_t cap,

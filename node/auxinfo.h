@@ -10,7 +10,8 @@
  * them. A test-only option loads fixture primes from a file instead
  * (never stored; refused in production by the configuration).
  *
- * Committee aux-info: the committee is every node of the peers file; its
+ * Committee aux-info: the committee is every node of the peers file (and
+ * any committee a reshare moved a key to: node_auxinfo_want); its
  * id is node_auxinfo_committee_id (SHA-256 over the parameter set and the
  * sorted node ids). Once the primes exist and no aux-info of the current
  * committee is stored, the node with the smallest id coordinates an
@@ -133,6 +134,21 @@ void node_auxinfo_kick(node_auxinfo *a);
 MPC_WARN_UNUSED mpc_err node_auxinfo_committee_set(node_auxinfo *a,
                                                    const char *const *ids,
                                                    size_t n);
+
+/**
+ * Asks the manager to keep the aux-info of one more committee `ids` (any
+ * order) present besides the peers file's: the committee of a key a
+ * reshare moved (a strict subset or superset of the peers file). The
+ * committee's smallest id coordinates, as for the peers file's; the entry
+ * is dropped once the record is stored. At most 8 are remembered (the
+ * oldest is forgotten first) and none across restarts: a signing that
+ * finds the aux-info missing asks again.
+ * Returns: MPC_OK (also when already wanted); MPC_ERR_INVALID_ARG (fewer
+ *          than 2 or more than NODE_AUXINFO_COMMITTEE_MAX ids, a repeated,
+ *          empty or too long id); MPC_ERR_NOMEM.
+ */
+MPC_WARN_UNUSED mpc_err node_auxinfo_want(node_auxinfo *a,
+                                          const char *const *ids, size_t n);
 
 /**
  * Copies this node's primes (p || q) for an aux-info session input.

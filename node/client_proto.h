@@ -395,7 +395,12 @@ typedef struct node_client_request {
  *          MPC_ERR_NOMEM       (problem: NOMEM);
  *          MPC_ERR_INVALID_ARG op unknown, or json NULL with len > 0
  *                              (problem: INTERNAL).
- * Out: req:     the request; zeroed on failure (nothing to clear).
+ * Out: req:     the request. On failure nothing is left to clear: it is
+ *               zeroed except `op` and, when the body is a JSON object,
+ *               those of wallet_id, tx_id, session_id, request_id and
+ *               network_internal_code (of this op) that are valid on their
+ *               own, so the error result can name the request (mpcium
+ *               echoes them; its clients match results by them).
  *      problem: (may be NULL) what was wrong; zeroed on success.
  * In:  json:    the body (need not be NUL-terminated).
  */

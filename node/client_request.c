@@ -576,6 +576,42 @@ static mpc_err match_keys(parser *ps, json_t *root, json_t *val[F_NFIELDS])
     return MPC_OK;
 }
 
+/*
+ * After a failure: keeps only op and the id fields that are themselves
+ * valid, so the error result names the request (its subject and ids) and
+ * the client can match it. Each is read afresh from the object; the
+ * problem already reported is not touched.
+ */
+static void salvage_ids(node_client_request *req, const json_t *root)
+{
+    node_client_op op = req->op;
+    node_client_request_clear(req);
+    req->op = op;
+    if (root == NULL || !json_is_object(root))
+        return;
+    node_client_problem ignored;
+    parser ps = {.req = req, .pb = &ignored};
+    unsigned allowed = op_fields(op);
+    const struct {
+        enum field f;
+        node_client_id *out;
+    } ids[] = {{F_WALLET_ID, &req->wallet_id},
+               {F_TX_ID, &req->tx_id},
+               {F_SESSION_ID, &req->session_id},
+               {F_REQUEST_ID, &req->request_id}};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        if (!(allowed & BIT(ids[i].f)))
+            continue;
+        const json_t *v = json_object_get(root, field_name[ids[i].f]);
+        if (take_id(&ps, ids[i].out, v, field_name[ids[i].f]) != MPC_OK)
+            memset(ids[i].out, 0, sizeof *ids[i].out);
+    }
+    if ((allowed & BIT(F_NIC)) &&
+        take_nic(&ps, json_object_get(root, field_name[F_NIC])) != MPC_OK)
+        memset(req->network_internal_code, 0,
+               sizeof req->network_internal_code);
+}
+
 mpc_err node_client_request_parse(node_client_request *req,
                                   node_client_problem *problem,
                                   node_client_op op, const uint8_t *json,
@@ -616,11 +652,11 @@ mpc_err node_client_request_parse(node_client_request *req,
                (err = take_fields(&ps, val, &t)) == MPC_OK) {
         err = check_op(&ps, t);
     }
+    if (err != MPC_OK)
+        salvage_ids(req, root);
     json_decref(root);
-    if (err != MPC_OK) {
-        node_client_request_clear(req);
+    if (err != MPC_OK)
         return err;
-    }
     memset(ps.pb, 0, sizeof *ps.pb);
     return MPC_OK;
 }

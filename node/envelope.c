@@ -605,7 +605,9 @@ static bool result_is_valid(const Mpcium__V1__SessionResult *r)
     return r->blame == NULL &&
            (r->public_key.len == 0 || r->public_key.len == 32 ||
             r->public_key.len == 33) &&
-           (r->signature.len == 0 || r->signature.len == 64) &&
+           /* 32: a pooled ECDSA signer's share (docs/wire.md). */
+           (r->signature.len == 0 || r->signature.len == 32 ||
+            r->signature.len == 64) &&
            r->recovery_id <= 3 &&
            (r->confirmation.len == 0 || r->confirmation.len == 32);
 }

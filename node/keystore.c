@@ -13,6 +13,16 @@
 
 #include "node/keystore_internal.h"
 
+/* The owners of RUNNING records: a record this open made RUNNING has a
+ * live owner (a thread of this process that will finish it); any other
+ * RUNNING record was left by an earlier process (a directory is open once
+ * at a time), whose sessions end at their deadline: the lease. */
+struct node_ks_live {
+    struct node_ks_live *next;
+    size_t len;
+    char name[];
+};
+
 #define NAME_BUF (NODE_KSF_NAME_MAX_BYTES + 1)
 #define DEFAULT_MAP_BYTES ((size_t)1 << 30)
 
@@ -341,8 +351,13 @@ mpc_err node_keystore_open(node_keystore **out, const char *dir,
     node_keystore *ks = calloc(1, sizeof *ks);
     if (ks == NULL)
         return MPC_ERR_NOMEM;
+    if (pthread_mutex_init(&ks->live_mu, NULL) != 0) {
+        free(ks);
+        return MPC_ERR_NOMEM;
+    }
     mpc_err err = node_ks_vault_init(&ks->st.vault);
     if (err != MPC_OK) {
+        pthread_mutex_destroy(&ks->live_mu);
         free(ks);
         return err;
     }
@@ -372,6 +387,12 @@ void node_keystore_close(node_keystore *ks)
     if (ks->st.env != NULL)
         mdb_env_close(ks->st.env);
     node_ks_vault_clear(&ks->st.vault);
+    while (ks->live != NULL) {
+        struct node_ks_live *l = ks->live;
+        ks->live = l->next;
+        free(l);
+    }
+    pthread_mutex_destroy(&ks->live_mu);
     free(ks);
 }
 
@@ -811,6 +832,64 @@ static mpc_err get_request(MDB_txn *txn, node_keystore *ks, uint8_t **pt,
     return err;
 }
 
+static bool live_has(node_keystore *ks, const char *name, size_t len)
+{
+    pthread_mutex_lock(&ks->live_mu);
+    const struct node_ks_live *l = ks->live;
+    while (l != NULL && (l->len != len || memcmp(l->name, name, len) != 0))
+        l = l->next;
+    pthread_mutex_unlock(&ks->live_mu);
+    return l != NULL;
+}
+
+static mpc_err live_add(node_keystore *ks, const char *name, size_t len)
+{
+    struct node_ks_live *l = malloc(sizeof *l + len);
+    if (l == NULL)
+        return MPC_ERR_NOMEM;
+    l->len = len;
+    memcpy(l->name, name, len);
+    pthread_mutex_lock(&ks->live_mu);
+    l->next = ks->live;
+    ks->live = l;
+    pthread_mutex_unlock(&ks->live_mu);
+    return MPC_OK;
+}
+
+static void live_remove(node_keystore *ks, const char *name, size_t len)
+{
+    pthread_mutex_lock(&ks->live_mu);
+    struct node_ks_live **pp = &ks->live;
+    while (*pp != NULL &&
+           ((*pp)->len != len || memcmp((*pp)->name, name, len) != 0))
+        pp = &(*pp)->next;
+    struct node_ks_live *l = *pp;
+    if (l != NULL)
+        *pp = l->next;
+    pthread_mutex_unlock(&ks->live_mu);
+    free(l);
+}
+
+/* Writes `r` as a new RUNNING record owned by this open, and commits. */
+static mpc_err running_put(MDB_txn **txn, node_keystore *ks, const char *name,
+                           size_t name_len, node_ksf_request *r, uint64_t now)
+{
+    r->state = NODE_KSF_REQ_RUNNING;
+    r->created = now;
+    r->result = NULL;
+    r->result_len = 0;
+    mpc_err err = put_request(*txn, ks, name, name_len, r);
+    if (err == MPC_OK)
+        err = live_add(ks, name, name_len);
+    if (err != MPC_OK)
+        return err;
+    err = node_ks_txn_commit(*txn);
+    *txn = NULL;
+    if (err != MPC_OK)
+        live_remove(ks, name, name_len);
+    return err;
+}
+
 static mpc_err dup_result(uint8_t **out, size_t *out_len,
                           const node_ksf_request *r)
 {
@@ -827,6 +906,16 @@ mpc_err node_keystore_request_begin(
     node_keystore *ks, node_keystore_req *state, uint8_t **result,
     size_t *result_len, const char *id,
     const uint8_t digest[NODE_KEYSTORE_DIGEST_BYTES], uint64_t now)
+{
+    return node_keystore_request_begin_leased(ks, state, result, result_len, id,
+                                              digest, now, UINT64_MAX);
+}
+
+mpc_err node_keystore_request_begin_leased(
+    node_keystore *ks, node_keystore_req *state, uint8_t **result,
+    size_t *result_len, const char *id,
+    const uint8_t digest[NODE_KEYSTORE_DIGEST_BYTES], uint64_t now,
+    uint64_t lease_ms)
 {
     clear_value_out(result, result_len);
     if (state != NULL)
@@ -849,13 +938,9 @@ mpc_err node_keystore_request_begin(
     node_ksf_request r;
     err = get_request(txn, ks, &pt, &pt_len, &r, name, name_len);
     if (err == MPC_ERR_NOT_FOUND) {
-        r = (node_ksf_request){.state = NODE_KSF_REQ_RUNNING, .created = now};
+        r = (node_ksf_request){0};
         memcpy(r.digest, digest, sizeof r.digest);
-        err = put_request(txn, ks, name, name_len, &r);
-        if (err == MPC_OK) {
-            err = node_ks_txn_commit(txn);
-            txn = NULL;
-        }
+        err = running_put(&txn, ks, name, name_len, &r, now);
         goto out;
     }
     if (err != MPC_OK)
@@ -869,9 +954,16 @@ mpc_err node_keystore_request_begin(
         err = dup_result(result, result_len, &r);
         if (err == MPC_OK)
             *state = NODE_KEYSTORE_REQ_DONE;
-    } else {
-        *state = NODE_KEYSTORE_REQ_RUNNING;
+        goto out;
     }
+    /* RUNNING: a live owner keeps it; a dead one's lapses with its lease
+     * (a clock set back only makes the lease longer). */
+    bool lapsed = !live_has(ks, name, name_len) && now >= r.created &&
+                  now - r.created >= lease_ms;
+    if (lapsed)
+        err = running_put(&txn, ks, name, name_len, &r, now);
+    else
+        *state = NODE_KEYSTORE_REQ_RUNNING;
 out:
     if (txn != NULL)
         mdb_txn_abort(txn);
@@ -908,6 +1000,9 @@ node_keystore_request_finish(node_keystore *ks, const char *id,
         err = MPC_ERR_CONFLICT;
         goto out;
     }
+    /* Whatever happens now, no thread of ours runs it any more: a record
+     * that stays RUNNING (a failed write) lapses with its lease. */
+    live_remove(ks, name, name_len);
     if (r.state != NODE_KSF_REQ_RUNNING) {
         err = MPC_ERR_STATE;
         goto out;
@@ -936,6 +1031,7 @@ mpc_err node_keystore_request_delete(node_keystore *ks, const char *id)
     mpc_err err = node_ksf_tail_name(name, NAME_BUF, &name_len, REQ_PREFIX, id);
     if (err != MPC_OK)
         return err;
+    live_remove(ks, name, name_len);
     return del_one(ks, name, name_len);
 }
 

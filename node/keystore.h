@@ -9,7 +9,9 @@
  *    info cache, small metadata;
  *  - processed-request records per request id: content digest, state
  *    (running/done) and the stored result, for the replay guard and
- *    duplicate handling.
+ *    duplicate handling; a running record's owner (this open, or an
+ *    earlier process) is known in memory only, and its lease is the
+ *    caller's (node_keystore_request_begin_leased).
  * Presignatures live in a separate environment (node/presign.h) that is
  * never backed up; backups and restore are in node/backup.h.
  *
@@ -52,6 +54,7 @@
 #ifndef NODE_KEYSTORE_H
 #define NODE_KEYSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -212,6 +215,106 @@ MPC_WARN_UNUSED mpc_err node_keystore_share_delete_upto(
     node_keystore *ks, size_t *deleted, node_keystore_curve curve,
     const char *wallet, uint32_t last);
 
+/* ---- pending shares (node/keystore_pending.c) --------------------------- */
+
+/*
+ * A share stored by a keygen or reshare session is PENDING until the
+ * session's coordinator commits it: a sealed marker record
+ * "pend:<curve>:<wallet>:v<version>" holds the storing session's id and
+ * time, next to the share record, which is unchanged (old keystores need
+ * no migration: a share without a marker is committed). The share and its
+ * marker are written and deleted together, in one transaction. Signing
+ * must never use a pending share (node_keystore_share_pending_get).
+ */
+
+/** What a pending-share marker holds. */
+typedef node_ksf_pending node_keystore_pending;
+
+/**
+ * Stores a share as PENDING for `session` (created `now`, the caller's
+ * clock in ms): the share and its marker in one transaction.
+ *
+ * Returns: MPC_OK; MPC_ERR_CONFLICT if that version exists;
+ * MPC_ERR_INVALID_ARG also for an invalid session id.
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_put_pending(
+    node_keystore *ks, node_keystore_curve curve, const char *wallet,
+    uint32_t version, const uint8_t *share, size_t len, const char *session,
+    uint64_t now);
+
+/**
+ * Reads the marker of a pending share.
+ *
+ * Returns: MPC_OK if the version is pending; MPC_ERR_NOT_FOUND if it is
+ * committed or absent.
+ * Out: p  the marker (zeroed on failure; may be NULL).
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_pending_get(
+    node_keystore *ks, node_keystore_pending *p, node_keystore_curve curve,
+    const char *wallet, uint32_t version);
+
+/**
+ * Reads the share of one version if it is committed, in one snapshot: what
+ * signing and resharing load (a pending share is never used).
+ *
+ * Returns: MPC_OK; MPC_ERR_NOT_FOUND if the version is absent or pending.
+ * Security: as node_keystore_share_get.
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_get_committed(
+    node_keystore *ks, uint8_t **out, size_t *out_len,
+    node_keystore_curve curve, const char *wallet, uint32_t version);
+
+/**
+ * Commits a share version (removes its marker; committing a committed
+ * version does nothing) and, if `drop_older`, deletes every older version
+ * of the wallet with its marker, all in one transaction.
+ *
+ * Returns: MPC_OK; MPC_ERR_NOT_FOUND if the version does not exist
+ * (nothing changes).
+ * Out: deleted  how many older versions were removed (may be NULL).
+ * Security: as node_keystore_share_delete_below.
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_commit(
+    node_keystore *ks, size_t *deleted, node_keystore_curve curve,
+    const char *wallet, uint32_t version, bool drop_older);
+
+/**
+ * Deletes exactly one share version and its marker (roll-back of a failed
+ * session), in one transaction.
+ *
+ * Returns: MPC_OK; MPC_ERR_NOT_FOUND if neither exists.
+ * Security: as node_keystore_share_delete_below.
+ */
+MPC_WARN_UNUSED mpc_err
+node_keystore_share_delete_version(node_keystore *ks, node_keystore_curve curve,
+                                   const char *wallet, uint32_t version);
+
+/**
+ * Deletes every pending share (any curve, any wallet) stored by `session`
+ * (the coordinator's abort), in one transaction.
+ *
+ * Returns: MPC_OK (also when there was none); MPC_ERR_INVALID_ARG also for
+ * an invalid session id.
+ * Out: deleted  how many shares were removed (may be NULL).
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_abort(node_keystore *ks,
+                                                  size_t *deleted,
+                                                  const char *session);
+
+/**
+ * Deletes every pending share whose lease has lapsed: stored at least
+ * `lease_ms` before `now` (a marker dated after `now`, a clock set back,
+ * is kept), in one transaction. For start-up and a retried keygen: a
+ * session that old has ended, and its commit can no longer come.
+ *
+ * Returns: MPC_OK (also when there was none).
+ * Out: deleted  how many shares were removed (may be NULL).
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_share_prune_pending(node_keystore *ks,
+                                                          size_t *deleted,
+                                                          uint64_t now,
+                                                          uint64_t lease_ms);
+
 /* ---- blobs: aux-info, key info cache, metadata --------------------------- */
 
 /**
@@ -267,6 +370,24 @@ MPC_WARN_UNUSED mpc_err node_keystore_request_begin(
     const uint8_t digest[NODE_KEYSTORE_DIGEST_BYTES], uint64_t now);
 
 /**
+ * As node_keystore_request_begin, with a lease on RUNNING records. The
+ * owner of a RUNNING record is the open keystore that made it so (a thread
+ * of this process, which will finish it); a RUNNING record of another
+ * owner was left by an earlier process that died mid-request. Such a
+ * record lapses `lease_ms` after its creation (the session deadline: by
+ * then every session it started has ended): it is then taken over,
+ * rewritten RUNNING under this owner with `now`, and *state is NEW. A live
+ * owner's record is never taken over, however old. lease_ms UINT64_MAX:
+ * never (node_keystore_request_begin).
+ * Returns: as node_keystore_request_begin.
+ */
+MPC_WARN_UNUSED mpc_err node_keystore_request_begin_leased(
+    node_keystore *ks, node_keystore_req *state, uint8_t **result,
+    size_t *result_len, const char *id,
+    const uint8_t digest[NODE_KEYSTORE_DIGEST_BYTES], uint64_t now,
+    uint64_t lease_ms);
+
+/**
  * Marks a RUNNING request DONE and stores its result (success or error
  * result alike: the result is what a duplicate is answered with).
  *
@@ -281,7 +402,7 @@ node_keystore_request_finish(node_keystore *ks, const char *id,
 
 /**
  * Deletes a request record, e.g. a RUNNING one left by a crash, so the
- * request can run again.
+ * request can run again (a live owner's record too: the caller's choice).
  *
  * Returns: MPC_OK; MPC_ERR_NOT_FOUND.
  */

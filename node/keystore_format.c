@@ -401,6 +401,53 @@ mpc_err node_ksf_request_parse(node_ksf_request *r, const uint8_t *in,
     return MPC_OK;
 }
 
+/* ---- pending-share markers --------------------------------------------- */
+
+mpc_err node_ksf_pending_encode(uint8_t *out, size_t out_cap, size_t *out_len,
+                                const node_ksf_pending *p)
+{
+    if (out_len == NULL || (out == NULL && out_cap != 0))
+        return MPC_ERR_INVALID_ARG;
+    *out_len = 0;
+    if (out_cap != 0)
+        memset(out, 0, out_cap);
+    if (p == NULL || memchr(p->session, '\0', sizeof p->session) == NULL ||
+        !node_ksf_id_is_valid(p->session, false))
+        return MPC_ERR_INVALID_ARG;
+    size_t id_len = strlen(p->session);
+    size_t n = 1 + 8 + 1 + id_len;
+    if (out_cap < n)
+        return MPC_ERR_INVALID_ARG;
+    out[0] = NODE_KSF_PENDING_FORMAT;
+    put_u64(out + 1, p->created);
+    out[9] = (uint8_t)id_len;
+    memcpy(out + 10, p->session, id_len);
+    *out_len = n;
+    return MPC_OK;
+}
+
+mpc_err node_ksf_pending_parse(node_ksf_pending *p, const uint8_t *in,
+                               size_t len)
+{
+    if (p == NULL)
+        return MPC_ERR_INVALID_ARG;
+    memset(p, 0, sizeof *p);
+    if (in == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (len < NODE_KSF_PENDING_MIN_BYTES || len > NODE_KSF_PENDING_MAX_BYTES ||
+        in[0] != NODE_KSF_PENDING_FORMAT || in[9] != len - 10 ||
+        memchr(in + 10, '\0', len - 10) != NULL)
+        return MPC_ERR_PARSE;
+    memcpy(p->session, in + 10, len - 10);
+    p->session[len - 10] = '\0';
+    if (!node_ksf_id_is_valid(p->session, false)) {
+        memset(p, 0, sizeof *p);
+        return MPC_ERR_PARSE;
+    }
+    p->created = get_u64(in + 1);
+    return MPC_OK;
+}
+
 /* ---- backup stream messages -------------------------------------------- */
 
 #define MSG_INFO_BYTES 17u
@@ -539,9 +586,10 @@ static mpc_err name_args_ok(char *out, size_t cap, size_t *out_len)
     return MPC_OK;
 }
 
-mpc_err node_ksf_share_name(char *out, size_t cap, size_t *out_len,
-                            const char *curve, const char *wallet,
-                            const uint32_t *version)
+/* "<kind>:" curve ":" wallet ":v" [version]: shares and their markers. */
+static mpc_err versioned_name(char *out, size_t cap, size_t *out_len,
+                              const char *kind, const char *curve,
+                              const char *wallet, const uint32_t *version)
 {
     mpc_err err = name_args_ok(out, cap, out_len);
     if (err != MPC_OK)
@@ -549,10 +597,25 @@ mpc_err node_ksf_share_name(char *out, size_t cap, size_t *out_len,
     if (!node_ksf_id_is_valid(curve, true) ||
         !node_ksf_id_is_valid(wallet, true))
         return MPC_ERR_INVALID_ARG;
-    int w = version == NULL ? snprintf(out, cap, "share:%s:%s:v", curve, wallet)
-                            : snprintf(out, cap, "share:%s:%s:v%010" PRIu32,
-                                       curve, wallet, *version);
+    int w = version == NULL
+                ? snprintf(out, cap, "%s:%s:%s:v", kind, curve, wallet)
+                : snprintf(out, cap, "%s:%s:%s:v%010" PRIu32, kind, curve,
+                           wallet, *version);
     return finish_name(out, cap, out_len, w);
+}
+
+mpc_err node_ksf_share_name(char *out, size_t cap, size_t *out_len,
+                            const char *curve, const char *wallet,
+                            const uint32_t *version)
+{
+    return versioned_name(out, cap, out_len, "share", curve, wallet, version);
+}
+
+mpc_err node_ksf_pending_name(char *out, size_t cap, size_t *out_len,
+                              const char *curve, const char *wallet,
+                              const uint32_t *version)
+{
+    return versioned_name(out, cap, out_len, "pend", curve, wallet, version);
 }
 
 mpc_err node_ksf_tail_name(char *out, size_t cap, size_t *out_len,

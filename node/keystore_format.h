@@ -142,6 +142,23 @@ typedef struct node_ksf_request {
     size_t result_len;
 } node_ksf_request;
 
+/** Format byte of a pending-share marker (the plaintext of "pend:..."). */
+#define NODE_KSF_PENDING_FORMAT 1
+/** Marker plaintext = format || created (u64 BE) || len || session id. */
+#define NODE_KSF_PENDING_MIN_BYTES (1u + 8u + 1u + 1u)
+#define NODE_KSF_PENDING_MAX_BYTES (1u + 8u + 1u + NODE_KSF_ID_MAX_BYTES)
+
+/**
+ * A pending-share marker: the share of the same (curve, wallet, version)
+ * was stored by a session whose coordinator has not committed it yet.
+ */
+typedef struct node_ksf_pending {
+    /** When the share was stored (the caller's clock, ms). */
+    uint64_t created;
+    /** The storing session's id (NUL-terminated, a valid non-wallet id). */
+    char session[NODE_KSF_ID_MAX_BYTES + 1];
+} node_ksf_pending;
+
 /** Kinds of backup-stream messages. */
 enum {
     NODE_KSF_MSG_INFO = 1,
@@ -312,6 +329,28 @@ MPC_WARN_UNUSED mpc_err node_ksf_request_encode(uint8_t *out, size_t out_len,
 MPC_WARN_UNUSED mpc_err node_ksf_request_parse(node_ksf_request *r,
                                                const uint8_t *in, size_t len);
 
+/* ---- pending-share markers -------------------------------------------- */
+
+/**
+ * Encodes a pending-share marker's plaintext.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG for an invalid session id or a
+ * buffer shorter than the marker.
+ * Out: out, out_len  the marker; `out_cap` is the buffer size.
+ */
+MPC_WARN_UNUSED mpc_err node_ksf_pending_encode(uint8_t *out, size_t out_cap,
+                                                size_t *out_len,
+                                                const node_ksf_pending *p);
+
+/**
+ * Decodes a pending-share marker's plaintext (strict: one encoding).
+ *
+ * Returns: MPC_OK; MPC_ERR_PARSE for a wrong length or format byte or an
+ * invalid session id.
+ */
+MPC_WARN_UNUSED mpc_err node_ksf_pending_parse(node_ksf_pending *p,
+                                               const uint8_t *in, size_t len);
+
 /* ---- backup stream messages ------------------------------------------- */
 
 /**
@@ -348,6 +387,7 @@ bool node_ksf_id_is_valid(const char *id, bool wallet);
  * Builds a record name into `out` (NUL-terminated; `*out_len` excludes the
  * NUL):
  *   share     "share:" curve ":" wallet ":v" version (10 digits)
+ *   pending   "pend:" curve ":" wallet ":v" version (10 digits)
  *   tail      prefix id                     (prefix e.g. "req:")
  *   presig    "ps:" wallet ":v" version ":s" hex(set) ":i" id (16 hex)
  * A trailing field may be omitted to build the prefix that lists a group:
@@ -361,6 +401,11 @@ MPC_WARN_UNUSED mpc_err node_ksf_share_name(char *out, size_t cap,
                                             size_t *out_len, const char *curve,
                                             const char *wallet,
                                             const uint32_t *version);
+MPC_WARN_UNUSED mpc_err node_ksf_pending_name(char *out, size_t cap,
+                                              size_t *out_len,
+                                              const char *curve,
+                                              const char *wallet,
+                                              const uint32_t *version);
 MPC_WARN_UNUSED mpc_err node_ksf_tail_name(char *out, size_t cap,
                                            size_t *out_len, const char *prefix,
                                            const char *id);

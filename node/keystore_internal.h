@@ -45,6 +45,10 @@ struct node_keystore {
     /* The directory's identity, so a pool is never opened on it. */
     dev_t dir_dev;
     ino_t dir_ino;
+    /* Request records made RUNNING through this open and not finished:
+     * their owner is alive (guarded by live_mu). */
+    pthread_mutex_t live_mu;
+    struct node_ks_live *live;
 };
 
 /* Allocates zeroed, writable key memory; fill it through v->keys, then

@@ -23,6 +23,7 @@
 #include "node/http.h"
 #include "node/identity.h"
 #include "node/jsetup.h"
+#include "node/keepalive.h"
 #include "node/keystore.h"
 #include "node/liveness.h"
 #include "node/log.h"
@@ -30,6 +31,7 @@
 #include "node/ops.h"
 #include "node/password.h"
 #include "node/payload.h"
+#include "node/presign.h"
 #include "node/sessions.h"
 #include "node/transport.h"
 
@@ -38,7 +40,7 @@
 #define NAK_DELAY_MS 1000
 /* Pause after a failed fetch (NATS down): no busy loop. */
 #define FETCH_RETRY_MS 100
-#define INTAKES 3
+#define INTAKES 4
 
 typedef struct intake {
     struct node *n;
@@ -68,7 +70,11 @@ struct node {
     node_envelope_peer *peers;
     _Atomic size_t n_peers;
     node_keystore *ks;
+    /* One-time ECDSA presignatures, next to the keystore (node/presign.h). */
+    node_presign_pool *pool;
     node_transport *t;
+    /* "In progress" for every request in hand, each AckWait / 3. */
+    node_keepalive *keepalive;
     node_sessions *sessions;
     node_ops *ops;
     /* The authorizer policy ops borrows (ids and keys point into cfg). */
@@ -97,14 +103,24 @@ struct node {
 static void handle_one(intake *in, node_jsmsg *m)
 {
     node_transport *t = in->n->t;
-    /* Restart the AckWait clock: the whole session now has it (barrier,
-     * rounds, members' reports) before JetStream redelivers. */
+    /* Pulled as we stop: another node takes it (ours would fail at once). */
+    if (atomic_load(&in->n->stop)) {
+        if (node_transport_nak(t, m, 0) != MPC_OK)
+            node_log(NODE_LOG_WARN, "nak failed", NULL);
+        return;
+    }
+    /* Restart the AckWait clock now, and every AckWait / 3 until answered:
+     * a long session (ECDSA on a loaded machine) must not be redelivered
+     * to another node while we still work on it. */
     if (node_transport_in_progress(t, m) != MPC_OK)
         node_log(NODE_LOG_WARN, "in-progress ack failed", NULL);
+    node_keepalive_entry ka;
+    node_keepalive_add(in->n->keepalive, &ka, m);
     const char *cid = node_msg_header(&m->msg, NODE_CLIENT_HDR_CLIENT_ID);
     node_ops_outcome oc;
     mpc_err e =
         node_ops_handle(in->n->ops, &oc, in->op, m->msg.data, m->msg.len, cid);
+    node_keepalive_remove(in->n->keepalive, &ka);
     mpc_err ae;
     if (e == MPC_OK) {
         node_log(NODE_LOG_INFO, "request answered",
@@ -353,6 +369,22 @@ mpc_err node_peers_reload(node *n)
     return e;
 }
 
+/* The presignature pool lives beside the keystore, never inside it:
+ * <db_path>/<node_name>.presign (backups copy the keystore only). */
+static mpc_err open_pool(node *n, const char *ks_dir, char *err, size_t err_len)
+{
+    char dir[4096 + 16];
+    snprintf(dir, sizeof dir, "%s.presign", ks_dir);
+    size_t discarded = 0;
+    mpc_err e = node_presign_pool_open(&n->pool, &discarded, n->ks, dir, 0);
+    if (e != MPC_OK)
+        snprintf(err, err_len, "presignature pool %s: %s", dir, mpc_err_str(e));
+    else if (discarded > 0)
+        node_log(NODE_LOG_WARN, "presignature pool rebound (keystore restored)",
+                 "discarded=%zu", discarded);
+    return e;
+}
+
 static mpc_err open_keystore(node *n, const char *const *envp, char *err,
                              size_t err_len)
 {
@@ -379,9 +411,11 @@ static mpc_err open_keystore(node *n, const char *const *envp, char *err,
     e = node_keystore_open(&n->ks, dir, (const uint8_t *)pw->data, pw->len,
                            NULL);
     node_password_free(pw);
-    if (e != MPC_OK)
+    if (e != MPC_OK) {
         snprintf(err, err_len, "keystore %s: %s", dir, mpc_err_str(e));
-    return e;
+        return e;
+    }
+    return open_pool(n, dir, err, err_len);
 }
 
 /* Connection events, and the reason a first connection failed. */
@@ -550,6 +584,7 @@ static mpc_err start_ops(node *n, char *err, size_t err_len)
         .peer_alive_ud = n->liveness,
         .registry = node_liveness_registry(n->liveness),
         .aux = n->aux,
+        .pool = n->pool,
     };
     memcpy(oc.chain_code, cfg->chain_code, sizeof oc.chain_code);
     e = node_ops_new(&n->ops, &oc);
@@ -559,11 +594,17 @@ static mpc_err start_ops(node *n, char *err, size_t err_len)
         snprintf(err, err_len, "ops: %s", mpc_err_str(e));
         return e;
     }
+    e = node_keepalive_start(&n->keepalive, n->t, NODE_KEEPALIVE_PERIOD_MS);
+    if (e != MPC_OK) {
+        snprintf(err, err_len, "keepalive: %s", mpc_err_str(e));
+        return e;
+    }
     static const node_client_op ops[INTAKES] = {
-        NODE_CLIENT_OP_KEYGEN, NODE_CLIENT_OP_SIGN, NODE_CLIENT_OP_RESHARE};
-    const unsigned limit[INTAKES] = {cfg->max_concurrent_keygen,
-                                     cfg->max_concurrent_signing,
-                                     cfg->max_concurrent_reshare};
+        NODE_CLIENT_OP_KEYGEN, NODE_CLIENT_OP_SIGN, NODE_CLIENT_OP_RESHARE,
+        NODE_CLIENT_OP_PRESIGN};
+    const unsigned limit[INTAKES] = {
+        cfg->max_concurrent_keygen, cfg->max_concurrent_signing,
+        cfg->max_concurrent_reshare, cfg->max_concurrent_presign};
     for (size_t i = 0; i < INTAKES && e == MPC_OK; i++)
         e = intake_start(n, &n->intake[i], ops[i], limit[i]);
     if (e != MPC_OK)
@@ -583,8 +624,9 @@ static void metrics_view(void *ud, node_metrics_view *v)
     v->threshold = n->cfg->threshold;
     v->starting = !node_auxinfo_primes_ready(n->aux);
     v->ecdsa_aux_ready = node_auxinfo_committee_ready(n->aux);
+    size_t presign_in_hand = 0; /* no metric yet */
     size_t *in_hand[INTAKES] = {&v->keygen_in_hand, &v->signing_in_hand,
-                                &v->reshare_in_hand};
+                                &v->reshare_in_hand, &presign_in_hand};
     for (size_t i = 0; i < INTAKES; i++)
         if (n->intake[i].gate_ready)
             *in_hand[i] = node_gate_busy(&n->intake[i].gate);
@@ -839,9 +881,12 @@ void node_stop(node *n)
 {
     if (n == NULL)
         return;
+    /* Running sessions (aux-info takes seconds) fail now, as on any error,
+     * rather than run to their end; new ones fail as they start. */
+    node_sessions_cancel_all(n->sessions);
+    atomic_store(&n->stop, true);
     node_http_stop(n->http);
     stop_backups(n);
-    atomic_store(&n->stop, true);
     for (size_t i = 0; i < INTAKES; i++) {
         if (n->intake[i].running)
             pthread_join(n->intake[i].thread, NULL);
@@ -850,6 +895,9 @@ void node_stop(node *n)
         if (n->intake[i].gate_ready)
             node_gate_destroy(&n->intake[i].gate);
     }
+    /* Every worker has answered (the intakes drained their gates). */
+    node_keepalive_stop(n->keepalive);
+    n->keepalive = NULL;
     node_maxdeliver_stop(n->maxdeliver);
     n->maxdeliver = NULL;
     /* The aux-info manager may be coordinating through ops: stop it first;
@@ -860,6 +908,7 @@ void node_stop(node *n)
     node_liveness_stop(n->liveness);
     n->liveness = NULL;
     node_ops_free(n->ops);
+    node_presign_pool_close(n->pool);
     node_auxinfo_free(n->aux);
     n->aux = NULL;
     node_sessions_free(n->sessions);

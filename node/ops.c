@@ -138,13 +138,21 @@ mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
         size_t count = 0;
         e = node_keystore_share_versions(o->cfg.ks, held, KEY_VERSIONS_MAX,
                                          &count, NODE_KEYSTORE_ED25519, wallet);
+        /* Two versions: a commit we may have missed (node_ops_reshare_
+         * catch_up), else the newer one is a reshare still running. */
+        if (e == MPC_OK && count > 1) {
+            node_ops_reshare_catch_up(o, NODE_KEYSTORE_ED25519, wallet);
+            e = node_keystore_share_versions(o->cfg.ks, held, KEY_VERSIONS_MAX,
+                                             &count, NODE_KEYSTORE_ED25519,
+                                             wallet);
+        }
         if (e == MPC_OK && count == 0)
             e = MPC_ERR_NOT_FOUND;
         want_version = e == MPC_OK ? held[0] : 0;
     }
     if (e == MPC_OK)
-        e = node_keystore_share_get(o->cfg.ks, &b, &len, NODE_KEYSTORE_ED25519,
-                                    wallet, want_version);
+        e = node_keystore_share_get_committed(
+            o->cfg.ks, &b, &len, NODE_KEYSTORE_ED25519, wallet, want_version);
     if (e != MPC_OK)
         return e;
     *version = want_version;
@@ -196,6 +204,8 @@ static node_client_op client_op(node_envelope_op op)
     if (op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
         op == NODE_ENVELOPE_OP_RESHARE_ECDSA)
         return NODE_CLIENT_OP_RESHARE;
+    if (op == NODE_ENVELOPE_OP_PRESIGN_ECDSA)
+        return NODE_CLIENT_OP_PRESIGN;
     return op == NODE_ENVELOPE_OP_KEYGEN_EDDSA ? NODE_CLIENT_OP_KEYGEN
                                                : NODE_CLIENT_OP_SIGN;
 }
@@ -208,24 +218,41 @@ static node_envelope_op sign_op(const node_client_request *req)
                : NODE_ENVELOPE_OP_SIGN_EDDSA;
 }
 
+/* Whether `id` is this node or a node of the peers file. */
+static bool known_node(const node_ops *o, const char *id)
+{
+    if (strcmp(id, o->cfg.self->id) == 0)
+        return true;
+    for (size_t i = 0; i < ops_n_peers(o); i++)
+        if (strcmp(id, o->cfg.peers[i].id) == 0)
+            return true;
+    return false;
+}
+
 /* An aux-info start carries no client request: its trust is the signing
- * node of the peers file. It must name the whole committee (every node of
- * the peers file) in ascending order, as node_ops_aux_run does, and come
- * from the first of them (the session id binds the coordinator's id), so
- * no other peer can make the committee redo it. */
+ * node of the peers file. It must name its committee in ascending order,
+ * as node_ops_aux_run does, and come from the first of them (the session
+ * id binds the coordinator's id). The committee is every node of the peers
+ * file, or (for a key a reshare moved) any 2 or more nodes of it whose
+ * aux-info this node does not hold yet: so no peer can make a committee
+ * redo a stored one, except the peers file's as before. */
 static bool aux_start_ok(const node_ops *o, const node_ops_start *st,
                          node_client_problem *p, const uint8_t *bytes,
                          size_t len)
 {
     uint8_t sid[NODE_ENVELOPE_SID_BYTES];
-    bool ok = st->msg->request.len == 0 &&
-              st->n_parties == o->cfg.n_peers + 1u &&
+    bool ok = st->msg->request.len == 0 && st->n_parties >= 2 &&
+              st->n_parties <= ops_n_peers(o) + 1u &&
               st->msg->threshold == st->n_parties;
     ok = ok &&
          node_envelope_start_sid(sid, st->parties[0], bytes, len) == MPC_OK &&
          memcmp(sid, st->sid, sizeof sid) == 0;
-    for (size_t i = 1; ok && i < st->n_parties; i++)
-        ok = strcmp(st->parties[i - 1], st->parties[i]) < 0;
+    for (size_t i = 0; ok && i < st->n_parties; i++)
+        ok = known_node(o, st->parties[i]) &&
+             (i == 0 || strcmp(st->parties[i - 1], st->parties[i]) < 0);
+    if (ok && st->n_parties != ops_n_peers(o) + 1u)
+        ok = !node_auxinfo_has(o->cfg.aux, (const char *const *)st->parties,
+                               st->n_parties);
     if (!ok)
         node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
                                 "aux-info: not the committee");
@@ -299,7 +326,8 @@ static void run_member(node_ops *o, const node_ops_start *st,
         node_ops_keygen_member(o, st, r);
     else if (st->op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA)
         node_ops_aux_member(o, st, r);
-    else if (st->op == NODE_ENVELOPE_OP_SIGN_ECDSA)
+    else if (st->op == NODE_ENVELOPE_OP_SIGN_ECDSA ||
+             st->op == NODE_ENVELOPE_OP_PRESIGN_ECDSA)
         node_ops_ecdsa_sign_member(o, st, r);
     else if (st->op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
              st->op == NODE_ENVELOPE_OP_RESHARE_ECDSA)
@@ -340,6 +368,9 @@ typedef struct collector {
     bool has_confirm[NODE_OPS_COMMITTEE_MAX];
     uint8_t confirm[NODE_OPS_COMMITTEE_MAX][32];
     char code[NODE_OPS_COMMITTEE_MAX][72];
+    /* Pooled ECDSA signing: the member's share (SessionResult.signature). */
+    bool has_share[NODE_OPS_COMMITTEE_MAX];
+    uint8_t share[NODE_OPS_COMMITTEE_MAX][MPC_CGGMP_SIGN_SHARE_BYTES];
     node_sub *sub;
 } collector;
 
@@ -362,7 +393,7 @@ static void on_member_result(const node_msg *msg, void *ud)
     collector *c = ud;
     node_ops *o = c->o;
     node_envelope env;
-    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, o->cfg.n_peers,
+    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, ops_n_peers(o),
                            msg->data, msg->len) != MPC_OK)
         return;
     size_t i = 0;
@@ -385,6 +416,11 @@ static void on_member_result(const node_msg *msg, void *ud)
             if (c->has_confirm[i])
                 memcpy(c->confirm[i], res->confirmation.data, 32);
             snprintf(c->code[i], sizeof c->code[i], "%s", res->error_code);
+            c->has_share[i] = c->ok[i] &&
+                              c->op == NODE_ENVELOPE_OP_SIGN_ECDSA &&
+                              res->signature.len == sizeof c->share[i];
+            if (c->has_share[i])
+                memcpy(c->share[i], res->signature.data, sizeof c->share[i]);
             pthread_cond_broadcast(&c->cv);
         }
         pthread_mutex_unlock(&c->mu);
@@ -547,6 +583,10 @@ static void send_member_result(node_ops *o, const node_envelope_peer *to,
         res.public_key.data = (uint8_t *)r->eddsa_pub;
         res.public_key.len = 32;
         res.stored = op == NODE_ENVELOPE_OP_KEYGEN_EDDSA || r->stored;
+        if (op == NODE_ENVELOPE_OP_SIGN_ECDSA && r->pooled) {
+            res.signature.data = (uint8_t *)r->sig;
+            res.signature.len = MPC_CGGMP_SIGN_SHARE_BYTES;
+        }
     }
     uint8_t confirm[32];
     if (!fail && op == NODE_ENVELOPE_OP_KEYGEN_EDDSA && r->has_ecdsa) {
@@ -627,12 +667,13 @@ static void *member_thread(void *arg)
     member_job *job = arg;
     node_ops *o = job->o;
     node_envelope env;
-    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, o->cfg.n_peers,
+    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, ops_n_peers(o),
                            job->data, job->len) == MPC_OK) {
         bool ok = env.meta.kind == NODE_ENVELOPE_SESSION_START &&
                   (env.meta.op == NODE_ENVELOPE_OP_KEYGEN_EDDSA ||
                    env.meta.op == NODE_ENVELOPE_OP_SIGN_EDDSA ||
                    env.meta.op == NODE_ENVELOPE_OP_SIGN_ECDSA ||
+                   env.meta.op == NODE_ENVELOPE_OP_PRESIGN_ECDSA ||
                    env.meta.op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA ||
                    env.meta.op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
                    env.meta.op == NODE_ENVELOPE_OP_RESHARE_ECDSA) &&
@@ -776,6 +817,10 @@ static mpc_err encode_result(uint8_t **out, size_t *len, node_client_op op,
     bool fail = r->problem.fail != 0;
     if (op == NODE_CLIENT_OP_RESHARE)
         return node_ops_reshare_encode(out, len, req, r);
+    if (op == NODE_CLIENT_OP_PRESIGN)
+        return node_client_presign_result(
+            out, len, req->request_id.s, req->wallet_id.s, req->key_type,
+            req->count, r->generated, fail ? &r->problem : NULL);
     if (op == NODE_CLIENT_OP_KEYGEN) {
         const char *w = req->wallet_id.s;
         return fail ? node_client_keygen_result_error(out, len, w, &r->problem)
@@ -801,6 +846,7 @@ static const char *request_id(node_client_op op, const node_client_request *req)
 {
     const char *id = op == NODE_CLIENT_OP_KEYGEN    ? req->wallet_id.s
                      : op == NODE_CLIENT_OP_RESHARE ? req->session_id.s
+                     : op == NODE_CLIENT_OP_PRESIGN ? req->request_id.s
                                                     : req->tx_id.s;
     return id[0] != '\0' ? id : "unknown";
 }
@@ -827,7 +873,8 @@ static void guard_id(char out[65], const char *msg_id)
 static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
                     node_client_problem *p, node_envelope_op op,
                     const uint8_t *body, size_t len, const char *const *parties,
-                    size_t n, uint32_t threshold, uint32_t version)
+                    size_t n, uint32_t threshold, uint32_t version,
+                    const uint8_t *presig_id)
 {
     Mpcium__V1__SessionStart s = MPCIUM__V1__SESSION_START__INIT;
     uint8_t nonce[32];
@@ -841,6 +888,11 @@ static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
     s.parties = (char **)parties;
     s.threshold = threshold;
     s.key_version = version;
+    /* Pooled ECDSA signing: the pool entry every signer takes. */
+    if (presig_id != NULL) {
+        s.presignature_id.data = (uint8_t *)presig_id;
+        s.presignature_id.len = NODE_OPS_POOL_ID_BYTES;
+    }
     s.round_timeout_ms = o->cfg.round_timeout_ms != 0
                              ? o->cfg.round_timeout_ms
                              : MPC_SESSION_TIMEOUT_DEFAULT_MS;
@@ -883,6 +935,194 @@ static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
     return ok;
 }
 
+/* ---- presignature pools (docs/operations.md "Presignature pools") ------- */
+
+/* Most presignatures one request makes: a batch holds its intake slot and
+ * its replay-guard lease (request_lease_ms) for all of its sessions. */
+#define PRESIGN_BATCH_MAX 100u
+
+/* The signer set of a presign request: its node_ids (this node among
+ * them), else the set signing picks now; ascending, as ECDSA sessions run. */
+static bool presign_signers(node_ops *o,
+                            char (*names)[NODE_ENVELOPE_ID_MAX_BYTES + 1],
+                            size_t *n, uint32_t *version,
+                            node_client_problem *p,
+                            const node_client_request *req)
+{
+    if (!node_ops_ecdsa_sign_committee(o, names, n, version, p, req))
+        return false;
+    if (req->n_node_ids == 0)
+        return true;
+    bool ok = req->n_node_ids == *n;
+    bool self_in = false;
+    for (size_t i = 0; ok && i < *n; i++) {
+        self_in = self_in || strcmp(req->node_ids[i].s, o->cfg.self->id) == 0;
+        ok = i == 0 || strcmp(req->node_ids[i - 1].s, req->node_ids[i].s) < 0;
+    }
+    if (!ok || !self_in) {
+        node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
+                                "presign: node_ids must be %zu signers in "
+                                "ascending order, this node among them",
+                                *n);
+        return false;
+    }
+    for (size_t i = 0; i < *n; i++)
+        snprintf(names[i], sizeof names[i], "%s", req->node_ids[i].s);
+    return true;
+}
+
+/* One presign session; true when every signer stored its presignature. */
+static bool presign_one(node_ops *o, node_ops_result *r, const uint8_t *body,
+                        size_t len, const char *const *parties, size_t n,
+                        uint32_t version)
+{
+    const node_envelope_op op = NODE_ENVELOPE_OP_PRESIGN_ECDSA;
+    node_ops_start *st = calloc(1, sizeof *st);
+    collector *c = calloc(1, sizeof *c);
+    node_ops_result *mine = calloc(1, sizeof *mine);
+    if (st == NULL || c == NULL || mine == NULL ||
+        !collector_init(c, o, op, parties, n)) {
+        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_NOMEM, "presign");
+        free(st);
+        free(c);
+        free(mine);
+        return false;
+    }
+    if (fan_out(o, st, c, &mine->problem, op, body, len, parties, n,
+                (uint32_t)n, version, NULL))
+        run_member(o, st, mine);
+    else if (mine->problem.fail == 0)
+        node_client_problem_set(&mine->problem, NODE_CLIENT_FAIL_INTERNAL,
+                                "start: refused");
+    bool ok = mine->problem.fail == 0;
+    if (ok) {
+        collector_wait(c, REPORT_WAIT_MS);
+        ok = collector_check_stored(c) == MPC_OK;
+        if (!ok)
+            node_client_problem_set(&mine->problem,
+                                    NODE_CLIENT_FAIL_SIGNING_PROTOCOL,
+                                    "presign: a signer did not store");
+    }
+    if (!ok) {
+        collector_explain(c, mine, "presign");
+        r->problem = mine->problem;
+    }
+    collector_clear(c);
+    free(c);
+    if (st->msg != NULL)
+        start_clear(st);
+    free(st);
+    mpc_wipe(mine, sizeof *mine);
+    free(mine);
+    return ok;
+}
+
+/* Warms the pool: up to req->count sessions, stopping at the first that
+ * fails; the result counts the presignatures made. */
+static void presign_batch(node_ops *o, node_ops_result *r,
+                          const node_client_request *req, const uint8_t *body,
+                          size_t len)
+{
+    if (o->cfg.pool == NULL) {
+        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_CONFIG,
+                                "presign: no presignature pool");
+        return;
+    }
+    if (req->count > PRESIGN_BATCH_MAX) {
+        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_VALIDATION,
+                                "presign: count above %u", PRESIGN_BATCH_MAX);
+        return;
+    }
+    char names[NODE_OPS_COMMITTEE_MAX][NODE_ENVELOPE_ID_MAX_BYTES + 1];
+    const char *parties[NODE_OPS_COMMITTEE_MAX];
+    size_t n = 0;
+    uint32_t version = 0;
+    if (!presign_signers(o, names, &n, &version, &r->problem, req))
+        return;
+    for (size_t i = 0; i < n; i++)
+        parties[i] = names[i];
+    while (r->generated < req->count &&
+           presign_one(o, r, body, len, parties, n, version))
+        r->generated++;
+    node_log(NODE_LOG_INFO, "presign done",
+             "wallet=%s requested=%u generated=%u", req->wallet_id.s,
+             req->count, r->generated);
+}
+
+/* Pooled ECDSA signing (ops_pool.c): one fan-out naming presignature `id`,
+ * every signer's share back, combined here. False (problem logged) when
+ * the caller must fall back to an interactive session. */
+static bool pooled_sign(node_ops *o, node_ops_result *r,
+                        const node_client_request *req, const uint8_t *body,
+                        size_t len, const char *const *parties, size_t n,
+                        uint32_t version, uint64_t id)
+{
+    const node_envelope_op op = NODE_ENVELOPE_OP_SIGN_ECDSA;
+    uint8_t pid[NODE_OPS_POOL_ID_BYTES];
+    node_ops_pool_id_put(pid, id);
+    node_ops_start *st = calloc(1, sizeof *st);
+    collector *c = calloc(1, sizeof *c);
+    node_ops_result *mine = calloc(1, sizeof *mine);
+    mpc_cggmp_presig *p = calloc(1, sizeof *p);
+    uint8_t(*shares)[MPC_CGGMP_SIGN_SHARE_BYTES] = calloc(n, sizeof *shares);
+    bool ok = st != NULL && c != NULL && mine != NULL && p != NULL &&
+              shares != NULL && collector_init(c, o, op, parties, n);
+    bool ready = ok; /* the collector is initialised */
+    if (ok) {
+        mine->keep = p;
+        ok = fan_out(o, st, c, &mine->problem, op, body, len, parties, n,
+                     (uint32_t)n, version, pid);
+    }
+    if (ok)
+        run_member(o, st, mine);
+    ok = ok && mine->problem.fail == 0 && mine->pooled;
+    if (ok) {
+        collector_wait(c, REPORT_WAIT_MS);
+        pthread_mutex_lock(&c->mu);
+        for (size_t i = 0; ok && i < n; i++) {
+            bool self = strcmp(parties[i], o->cfg.self->id) == 0;
+            ok = self || c->has_share[i];
+            memcpy(shares[i], self ? mine->sig : c->share[i], sizeof shares[i]);
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (!ok)
+            node_client_problem_set(&mine->problem,
+                                    NODE_CLIENT_FAIL_SIGNING_PROTOCOL,
+                                    "sign: a signer sent no pooled share");
+    }
+    if (ok) {
+        node_ops_pool_combine(
+            o, mine, req, p, parties, n,
+            (const uint8_t(*)[MPC_CGGMP_SIGN_SHARE_BYTES])shares);
+        ok = mine->problem.fail == 0;
+    }
+    if (ok) {
+        memcpy(r->sig, mine->sig, sizeof r->sig);
+        r->recid = mine->recid;
+        memcpy(r->ecdsa_pub, mine->ecdsa_pub, sizeof r->ecdsa_pub);
+        r->has_ecdsa = true;
+    } else if (ready) {
+        collector_explain(c, mine, "pooled sign");
+        node_log(NODE_LOG_WARN, "pooled sign failed, signing interactively",
+                 "id=%016llx reason=\"%s\"", (unsigned long long)id,
+                 mine->problem.reason);
+    }
+    if (ready)
+        collector_clear(c);
+    free(c);
+    if (st != NULL && st->msg != NULL)
+        start_clear(st);
+    free(st);
+    if (mine != NULL)
+        mpc_wipe(mine, sizeof *mine);
+    free(mine);
+    if (p != NULL)
+        mpc_cggmp_presig_clear(p);
+    free(p);
+    free(shares);
+    return ok;
+}
+
 /* Everything after authentication and the replay guard. */
 static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
                        const node_client_request *req, const uint8_t *body,
@@ -892,6 +1132,10 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
         node_ops_reshare_coordinate(o, r, req, body, len);
         return;
     }
+    if (op == NODE_CLIENT_OP_PRESIGN) {
+        presign_batch(o, r, req, body, len);
+        return;
+    }
     const char *parties[NODE_OPS_COMMITTEE_MAX];
     char names[NODE_OPS_COMMITTEE_MAX][NODE_ENVELOPE_ID_MAX_BYTES + 1];
     size_t n = 0;
@@ -899,7 +1143,7 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
     uint32_t version = 0;
     if (op == NODE_CLIENT_OP_KEYGEN) {
         parties[n++] = o->cfg.self->id;
-        for (size_t i = 0; i < o->cfg.n_peers; i++)
+        for (size_t i = 0; i < ops_n_peers(o); i++)
             parties[n++] = o->cfg.peers[i].id;
     } else {
         if (!node_ops_sign_committee(o, names, &n, &version, &r->problem, req))
@@ -907,6 +1151,10 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
         for (size_t i = 0; i < n; i++)
             parties[i] = names[i];
         threshold = (uint32_t)n;
+        uint64_t pid = 0;
+        if (node_ops_pool_pick(o, &pid, req, parties, n, version) &&
+            pooled_sign(o, r, req, body, len, parties, n, version, pid))
+            return;
     }
     node_ops_start *st = calloc(1, sizeof *st);
     collector *c = calloc(1, sizeof *c);
@@ -920,7 +1168,7 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
         return;
     }
     if (fan_out(o, st, c, &r->problem, eop, body, len, parties, n, threshold,
-                version))
+                version, NULL))
         run_member(o, st, r);
     else if (r->problem.fail == 0)
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_INTERNAL,
@@ -967,7 +1215,8 @@ mpc_err node_ops_aux_run(void *ud, const char *const *ids, size_t n)
         return MPC_ERR_NOMEM;
     }
     mpc_err e = MPC_OK;
-    if (fan_out(o, st, c, &r->problem, op, NULL, 0, ids, n, (uint32_t)n, 0))
+    if (fan_out(o, st, c, &r->problem, op, NULL, 0, ids, n, (uint32_t)n, 0,
+                NULL))
         run_member(o, st, r);
     else
         e = MPC_ERR_UNAVAILABLE;
@@ -994,6 +1243,24 @@ mpc_err node_ops_aux_run(void *ud, const char *const *ids, size_t n)
     return e;
 }
 
+/* The lease of a processed-request record (node/keystore.h): how long the
+ * sessions of one request can run at most (a keygen runs two: EdDSA, then
+ * ECDSA), each through its barrier and every round at its deadline, then
+ * the reports and the publish. A record a crashed coordinator left RUNNING
+ * lapses only once all of them have ended, so a redelivery that takes it
+ * over never runs beside them. */
+static uint64_t request_lease_ms(const node_ops *o)
+{
+    uint64_t round = o->cfg.round_timeout_ms != 0
+                         ? o->cfg.round_timeout_ms
+                         : MPC_SESSION_TIMEOUT_DEFAULT_MS;
+    uint64_t barrier = o->cfg.barrier_timeout_ms != 0
+                           ? o->cfg.barrier_timeout_ms
+                           : NODE_BARRIER_TOTAL_DEFAULT_MS;
+    return 2u * (barrier + MPC_SESSION_ROUNDS_MAX * round + REPORT_WAIT_MS) +
+           PUBLISH_TIMEOUT_MS;
+}
+
 mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
                         const uint8_t *body, size_t len, const char *client_id)
 {
@@ -1002,7 +1269,7 @@ mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
     memset(oc, 0, sizeof *oc);
     if (o == NULL || (body == NULL && len > 0) ||
         (op != NODE_CLIENT_OP_KEYGEN && op != NODE_CLIENT_OP_SIGN &&
-         op != NODE_CLIENT_OP_RESHARE))
+         op != NODE_CLIENT_OP_RESHARE && op != NODE_CLIENT_OP_PRESIGN))
         return MPC_ERR_INVALID_ARG;
     const char *cid = client_id != NULL ? client_id : "";
     if (node_client_client_id_check(cid, strlen(cid)) != MPC_OK)
@@ -1028,10 +1295,17 @@ mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
         goto out;
     }
     const char *id = request_id(op, req);
+    /* A refused request still names its ids (the client matches on them),
+     * but its result must not take the Nats-Msg-Id of the real request's
+     * result, or JetStream would drop that one as a duplicate: the body's
+     * digest tells them apart. */
+    char refused[2 * 16 + 1] = "";
+    if (r->problem.fail != 0)
+        sodium_bin2hex(refused, sizeof refused, digest, 16);
     if (node_client_result_subject(oc->subject, sizeof oc->subject, op, cid,
                                    id) != MPC_OK ||
         node_client_result_msg_id(oc->msg_id, sizeof oc->msg_id, op, cid, id,
-                                  NULL) != MPC_OK) {
+                                  refused) != MPC_OK) {
         e = MPC_ERR_INTERNAL;
         goto out;
     }
@@ -1040,8 +1314,9 @@ mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
         node_keystore_req state;
         uint8_t *stored = NULL;
         size_t stored_len = 0;
-        mpc_err ge = node_keystore_request_begin(
-            o->cfg.ks, &state, &stored, &stored_len, gid, digest, wall_ms());
+        mpc_err ge = node_keystore_request_begin_leased(
+            o->cfg.ks, &state, &stored, &stored_len, gid, digest, wall_ms(),
+            request_lease_ms(o));
         if (ge == MPC_OK && state == NODE_KEYSTORE_REQ_DONE) {
             /* Our buffer, so node_ops_outcome_clear's free() is right. */
             oc->result = malloc(stored_len);

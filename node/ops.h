@@ -43,10 +43,17 @@
  *   uses the oldest version a node holds. Key info goes to NATS KV
  *   (cfg.registry) after keygen and reshare.
  *
- * Not yet here (docs/operations.md): presignature pools and
- * pooled ECDSA signing; SessionAck and roll-back of shares stored by members of
- * a keygen that failed elsewhere; early abort when a member refuses (the others
- * wait for the barrier).
+ * Presignature pools (ops_pool.c, docs/operations.md "Presignature
+ *   pools"): a PRESIGN request runs `count` presign sessions whose
+ *   signers store their presignatures in cfg.pool; an ECDSA signing with
+ *   "hash" whose signer set has pool entries names one in
+ *   SessionStart.presignature_id, every signer takes it out and sends its
+ *   share, the coordinator combines; any failure falls back to an
+ *   interactive session. A reshare commit purges the old versions.
+ *
+ * Not yet here (docs/operations.md): SessionAck and roll-back of shares
+ * stored by members of a keygen that failed elsewhere; early abort when a
+ * member refuses (the others wait for the barrier).
  *
  * Threads: node_ops_handle may be called from several threads; member
  * work runs on threads the ops object owns and waits for in node_ops_free.
@@ -64,6 +71,7 @@
 #include "node/client_proto.h"
 #include "node/envelope.h"
 #include "node/keystore.h"
+#include "node/presign.h"
 #include "node/registry.h"
 #include "node/sessions.h"
 #include "node/transport.h"
@@ -106,6 +114,10 @@ typedef struct node_ops_config {
     /** Where the coordinator publishes key info after a keygen or reshare
      *  (informational, for clients and operators). NULL: nowhere. */
     node_registry *registry;
+    /** ECDSA presignature pool (node/presign.h, docs/operations.md
+     *  "Presignature pools"); NULL: presign requests are refused with
+     *  ERROR_INVALID_CONFIGURATION. */
+    node_presign_pool *pool;
 } node_ops_config;
 
 typedef struct node_ops node_ops;

@@ -143,12 +143,19 @@ mpc_err node_ops_ecdsa_key_load(node_ops *o, node_ops_ecdsa_key *k,
         size_t count = 0;
         e = node_keystore_share_versions(o->cfg.ks, held, 64, &count,
                                          NODE_KEYSTORE_SECP256K1, wallet);
+        /* Two versions: a commit we may have missed (node_ops_reshare_
+         * catch_up), else the newer one is a reshare still running. */
+        if (e == MPC_OK && count > 1) {
+            node_ops_reshare_catch_up(o, NODE_KEYSTORE_SECP256K1, wallet);
+            e = node_keystore_share_versions(o->cfg.ks, held, 64, &count,
+                                             NODE_KEYSTORE_SECP256K1, wallet);
+        }
         if (e == MPC_OK && count == 0)
             e = MPC_ERR_NOT_FOUND;
         want_version = e == MPC_OK ? held[0] : 0;
     }
     if (e == MPC_OK)
-        e = node_keystore_share_get(
+        e = node_keystore_share_get_committed(
             o->cfg.ks, &b, &len, NODE_KEYSTORE_SECP256K1, wallet, want_version);
     *version = e == MPC_OK ? want_version : 0;
     if (e != MPC_OK)
@@ -293,6 +300,9 @@ bool node_ops_ecdsa_sign_committee(
     /* Answer at once rather than fail the session: the committee cannot
      * sign before its aux-info session ran. */
     if (ok && !node_auxinfo_has(o->cfg.aux, key_ids(k, ptr), k->n)) {
+        /* A committee a reshare made, forgotten by a restart: ask again. */
+        if (node_auxinfo_want(o->cfg.aux, ptr, k->n) != MPC_OK)
+            node_log(NODE_LOG_WARN, "sign: aux-info not asked for", NULL);
         node_client_problem_set(p, NODE_CLIENT_FAIL_CLUSTER_NOT_READY,
                                 "sign: ecdsa aux-info of the committee is not "
                                 "ready yet");
@@ -332,8 +342,8 @@ static bool positions(const node_ops_ecdsa_key *k, const node_ops_start *st,
 
 /* The signature verifies under `pub33` for `digest` (libsecp256k1, not our
  * own code), and the recovery id recovers that key. */
-static bool verify(const uint8_t pub33[33], const uint8_t digest[32],
-                   const mpc_ecdsa_signature *sig)
+bool node_ops_ecdsa_verify(const uint8_t pub33[33], const uint8_t digest[32],
+                           const mpc_ecdsa_signature *sig)
 {
     const secp256k1_context *c = secp256k1_context_static;
     uint8_t rs[64];
@@ -379,7 +389,7 @@ static void sign_run(node_ops *o, const node_ops_start *st,
         return;
     }
     if (memcmp(res.pubkey, want, 33) != 0 ||
-        !verify(want, in->digest, &res.sig)) {
+        !node_ops_ecdsa_verify(want, in->digest, &res.sig)) {
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_SIGNATURE_CHECK,
                                 "sign: signature does not verify");
         return;
@@ -409,17 +419,27 @@ static void sign_with(node_ops *o, const node_ops_start *st,
                                 "sign: derivation path");
         return;
     }
-    if (node_client_request_digest(in.digest, &st->req) != MPC_OK) {
-        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_VALIDATION,
-                                "sign: tx is not a digest");
-        return;
-    }
     in.presign.key = &k->share;
     in.presign.aux = aux;
     in.presign.signers = pos;
     in.presign.key_version = version;
     in.presign.derive = derive ? &child : NULL;
     node_ops_ecdsa_key_id(in.presign.key_id, g, k);
+    /* Warming the pool (ops_pool.c): the same input, no message yet. */
+    if (st->op == NODE_ENVELOPE_OP_PRESIGN_ECDSA) {
+        node_ops_presign_run(o, st, &in.presign, version, r);
+        return;
+    }
+    /* Pooled (ops_pool.c): one presignature out of the pool, one share. */
+    if (st->msg->presignature_id.len > 0) {
+        node_ops_pool_share(o, st, k, version, pos, derive ? &child : NULL, r);
+        return;
+    }
+    if (node_client_request_digest(in.digest, &st->req) != MPC_OK) {
+        node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_VALIDATION,
+                                "sign: tx is not a digest");
+        return;
+    }
     uint8_t want[MPC_SECP256K1_POINT_BYTES];
     mpc_point_serialize(g, want, derive ? &child.pub : &k->share.pubkey);
     sign_run(o, st, &in, want, r);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "mpc/cggmp.h"
+#include "mpc/cggmp_sign.h"
 #include "mpc/frost.h"
 #include "mpc/frost_session.h"
 #include "mpc/group.h"
@@ -38,6 +39,13 @@ struct node_ops {
     size_t seen_next;
 };
 
+/* Peers known now: the peers reload (SIGHUP, node_ops_peers_grow) raises
+ * cfg.n_peers while requests run, so every read goes through here. */
+static inline size_t ops_n_peers(const node_ops *o)
+{
+    return __atomic_load_n(&o->cfg.n_peers, __ATOMIC_ACQUIRE);
+}
+
 /** A SessionStart, validated, as every member (coordinator too) sees it. */
 typedef struct node_ops_start {
     uint8_t sid[NODE_ENVELOPE_SID_BYTES];
@@ -60,8 +68,16 @@ typedef struct node_ops_result {
     /* EdDSA: R || S; ECDSA: r || s (low-S) and the recovery id. */
     uint8_t sig[64];
     uint8_t recid;
-    /* Reshare: this member stored its new share. */
+    /* Reshare: this member stored its new share; presign: its
+     * presignature. */
     bool stored;
+    /* Presign (coordinator): presignatures every signer stored. */
+    uint32_t generated;
+    /* Pooled sign (ops_pool.c): this member's share is sig[0..32]. */
+    bool pooled;
+    /* Pooled sign, the coordinator's own part: where its presignature is
+     * kept (consumed) for the combine; NULL at other members. */
+    mpc_cggmp_presig *keep;
 } node_ops_result;
 
 /** A node's stored Ed25519 key: its package and the committee. */
@@ -149,6 +165,48 @@ bool node_ops_start_open(node_ops *o, node_ops_start *st,
 /* Releases what node_ops_start_open filled (a zeroed `st` is fine). */
 void node_ops_start_free(node_ops_start *st);
 
+/* ops_pool.c: a presign member's session (op PRESIGN_ECDSA, input built
+ * by ops_ecdsa.c as for signing): runs mpc_cggmp_presign_protocol and
+ * stores the presignature in cfg.pool under the set key of (st->parties,
+ * st->req.path); r->stored on success. */
+void node_ops_presign_run(node_ops *o, const node_ops_start *st,
+                          const mpc_cggmp_presign_input *in, uint32_t version,
+                          node_ops_result *r);
+
+/* ops_pool.c: pooled signing. The presignature id on the wire
+ * (SessionStart.presignature_id): 8 bytes, big-endian. */
+#define NODE_OPS_POOL_ID_BYTES 8
+uint64_t node_ops_pool_id_get(const uint8_t b[NODE_OPS_POOL_ID_BYTES]);
+void node_ops_pool_id_put(uint8_t b[NODE_OPS_POOL_ID_BYTES], uint64_t v);
+/* Coordinator: a presignature (any, picked at random) of (wallet, version,
+ * parties, path) in this node's pool; false when none or the request may not
+ * use the pool (no "hash": a raw digest is never pooled). */
+bool node_ops_pool_pick(node_ops *o, uint64_t *id,
+                        const node_client_request *req,
+                        const char *const *parties, size_t n, uint32_t version);
+/* Member (coordinator too): takes the named presignature out of the pool,
+ * checks its binding against this node's own view and makes its share
+ * (r->sig[0..32], r->pooled, r->ecdsa_pub = the signing key). */
+void node_ops_pool_share(node_ops *o, const node_ops_start *st,
+                         const node_ops_ecdsa_key *k, uint32_t version,
+                         const uint32_t *pos, const mpc_hd_child *child,
+                         node_ops_result *r);
+/* Coordinator: combines the shares (parties order = the presignature's
+ * positions) into r->sig / r->recid, verified; problem on failure. */
+void node_ops_pool_combine(node_ops *o, node_ops_result *r,
+                           const node_client_request *req,
+                           const mpc_cggmp_presig *p,
+                           const char *const *parties, size_t n,
+                           const uint8_t (*shares)[MPC_CGGMP_SIGN_SHARE_BYTES]);
+/* Reshare commit: deletes this node's presignatures of `wallet` made with
+ * share versions below `version` (logged; a failure only leaves dead
+ * entries behind). */
+void node_ops_pool_purge(node_ops *o, const char *wallet, uint32_t version);
+/* ops_ecdsa.c: libsecp256k1 verifies sig under pub33 for digest, and its
+ * recovery id recovers pub33. */
+bool node_ops_ecdsa_verify(const uint8_t pub33[33], const uint8_t digest[32],
+                           const mpc_ecdsa_signature *sig);
+
 /* ops_reshare.c: reshare (docs/operations.md "Reshare"). */
 #define NODE_OPS_COMMIT_SUBJECT "mpcium.v1.commit"
 void node_ops_reshare_coordinate(node_ops *o, node_ops_result *r,
@@ -162,7 +220,14 @@ bool node_ops_reshare_defer(node_ops *o, const node_client_request *req);
 mpc_err node_ops_reshare_encode(uint8_t **out, size_t *len,
                                 const node_client_request *req,
                                 const node_ops_result *r);
-/* Subscribes to commits and to mpc:reshare; unlisten undoes it. */
+/* Applies the reshare commit of (curve, wallet) kept in NATS KV, if any
+ * and if its signatures verify (ops_reshare.c "commit delivery"): for a
+ * node that missed the commit message. */
+void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
+                               const char *wallet);
+
+/* Subscribes to commits and to mpc:reshare, then applies the commits kept
+ * in KV; unlisten undoes the subscriptions. */
 mpc_err node_ops_reshare_listen(node_ops *o);
 void node_ops_reshare_unlisten(node_ops *o);
 

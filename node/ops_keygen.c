@@ -37,7 +37,7 @@ void node_ops_keygen_member(node_ops *o, const node_ops_start *st,
     /* Every member enforces its own configured threshold: a coordinator
      * cannot lower it. */
     if (st->msg->threshold != o->cfg.threshold ||
-        st->n_parties != o->cfg.n_peers + 1u) {
+        st->n_parties != ops_n_peers(o) + 1u) {
         node_client_problem_set(&r->problem,
                                 NODE_CLIENT_FAIL_INSUFFICIENT_PARTICIPANTS,
                                 "keygen: committee or threshold mismatch");

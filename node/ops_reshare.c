@@ -439,9 +439,11 @@ static void ec_run(node_ops *o, const node_ops_start *st, const ecplan *pl,
         r->stored = e == MPC_OK;
     }
     mpc_cggmp_key_share_clear(o->cfg.ctx, &res);
-    /* The new committee signs once its aux-info exists. */
-    if (r->stored && o->cfg.aux != NULL)
-        node_auxinfo_kick(o->cfg.aux);
+    /* The new committee signs once its aux-info exists: a committee other
+     * than the peers file's has none yet (its smallest id runs it). */
+    if (r->stored && o->cfg.aux != NULL &&
+        node_auxinfo_want(o->cfg.aux, pl->member_ids, pl->n_members) != MPC_OK)
+        node_log(NODE_LOG_WARN, "reshare: aux-info not asked for", NULL);
 }
 
 static void ec_member(node_ops *o, const node_ops_start *st, node_ops_result *r)
@@ -505,7 +507,7 @@ static void on_report(const node_msg *msg, void *ud)
     reports *c = ud;
     node_ops *o = c->o;
     node_envelope env;
-    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, o->cfg.n_peers,
+    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, ops_n_peers(o),
                            msg->data, msg->len) != MPC_OK)
         return;
     size_t i = index_of(env.sender, c->parties, c->n);
@@ -702,7 +704,7 @@ static bool pick_parties(node_ops *o, const oldkey *k,
     for (size_t i = 0; i < req->n_node_ids; i++) {
         const char *id = req->node_ids[i].s;
         bool known = strcmp(id, o->cfg.self->id) == 0;
-        for (size_t j = 0; !known && j < o->cfg.n_peers; j++)
+        for (size_t j = 0; !known && j < ops_n_peers(o); j++)
             known = strcmp(id, o->cfg.peers[j].id) == 0;
         if (!known) {
             node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
@@ -771,11 +773,15 @@ static uint8_t *start_pack(node_ops *o, size_t *len, const uint8_t *body,
     return sb;
 }
 
+static void commit_keep(node_ops *o, const char *key, const uint8_t *env,
+                        size_t len);
+
 /* Signs `payload` (a control message of `kind`) for everyone and
- * publishes it on `subject`. */
+ * publishes it on `subject`; with `kv_key`, also keeps it in NATS KV (a
+ * commit, "commit delivery" below). */
 static mpc_err broadcast(node_ops *o, const char *subject, node_envelope_op op,
                          node_envelope_kind kind, const uint8_t *sid,
-                         const uint8_t *payload, size_t len)
+                         const uint8_t *payload, size_t len, const char *kv_key)
 {
     size_t cap = node_envelope_seal_bound(len);
     uint8_t *env = malloc(cap);
@@ -789,6 +795,8 @@ static mpc_err broadcast(node_ops *o, const char *subject, node_envelope_op op,
                                    NULL, &meta, payload, len);
     if (e == MPC_OK)
         e = node_transport_publish(o->cfg.t, subject, NULL, NULL, 0, env, elen);
+    if (e == MPC_OK && kv_key != NULL)
+        commit_keep(o, kv_key, env, elen);
     free(env);
     return e;
 }
@@ -798,9 +806,14 @@ static void commit_apply(node_ops *o, const char *coordinator,
 
 /* Every new member stored its share: tell every node (old holders outside
  * the session too) to drop the old version. */
+static bool commit_key(char *out, size_t cap, node_envelope_op op,
+                       const char *wallet);
+
 static void commit(node_ops *o, node_envelope_op op, const uint8_t *sid,
-                   const uint8_t *start, size_t len)
+                   const uint8_t *start, size_t len, const char *wallet)
 {
+    char key[NODE_REGISTRY_KEY_MAX_BYTES + 1];
+    bool keep = commit_key(key, sizeof key, op, wallet);
     Mpcium__V1__SessionAck ack = MPCIUM__V1__SESSION_ACK__INIT;
     ack.start.data = (uint8_t *)start;
     ack.start.len = len;
@@ -810,7 +823,7 @@ static void commit(node_ops *o, node_envelope_op op, const uint8_t *sid,
     if (ab != NULL) {
         mpcium__v1__session_ack__pack(&ack, ab);
         e = broadcast(o, NODE_OPS_COMMIT_SUBJECT, op, NODE_ENVELOPE_SESSION_ACK,
-                      sid, ab, alen);
+                      sid, ab, alen, keep ? key : NULL);
     }
     free(ab);
     if (e != MPC_OK)
@@ -829,7 +842,7 @@ static void run_session(node_ops *o, node_ops_result *r, reports *c,
         node_envelope_start_sid(sid, o->cfg.self->id, sb, slen) == MPC_OK &&
         reports_listen(c, sid) == MPC_OK &&
         broadcast(o, NODE_OPS_START_SUBJECT, k->op, NODE_ENVELOPE_SESSION_START,
-                  sid, sb, slen) == MPC_OK;
+                  sid, sb, slen, NULL) == MPC_OK;
     if (!ok) {
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_PEER_UNAVAILABLE,
                                 "reshare: could not fan out");
@@ -851,7 +864,7 @@ static void run_session(node_ops *o, node_ops_result *r, reports *c,
         reports_check(c, members, req->n_node_ids,
                       ec ? r->ecdsa_pub : r->eddsa_pub, r);
         if (r->problem.fail == 0) {
-            commit(o, k->op, sid, sb, slen);
+            commit(o, k->op, sid, sb, slen, req->wallet_id.s);
             keyinfo_put(o, ec ? "ecdsa" : "eddsa", req->wallet_id.s, members,
                         req->n_node_ids, req->threshold, k->version + 1u);
         }
@@ -955,6 +968,9 @@ static void commit_apply(node_ops *o, const char *coordinator,
              "curve=%s wallet=%s version=%u member=%d deleted=%zu err=%s",
              ec ? "ecdsa" : "eddsa", wallet, (unsigned)s->key_version + 1u,
              (int)member, deleted, mpc_err_str(e));
+    /* Presignatures of the old shares are never used again: drop them. */
+    if (ec)
+        node_ops_pool_purge(o, wallet, s->key_version + 1u);
 out:
     if (m != NULL)
         node_envelope_control_free(m);
@@ -970,10 +986,12 @@ typedef struct job {
     uint8_t data[];
 } job;
 
+/* Opens a commit envelope (from the subject or from KV: the coordinator's
+ * signature, then commit_apply's checks) and applies it. */
 static void commit_job(node_ops *o, const uint8_t *data, size_t len)
 {
     node_envelope env;
-    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, o->cfg.n_peers,
+    if (node_envelope_open(&env, o->cfg.self, o->cfg.peers, ops_n_peers(o),
                            data, len) != MPC_OK)
         return;
     const Mpcium__V1__SessionAck *ack =
@@ -1094,6 +1112,92 @@ static void on_core_request(const node_msg *msg, void *ud)
     spawn(ud, msg, true);
 }
 
+/* ---- commit delivery: the signed commit kept in NATS KV ------------------
+ *
+ * A node that misses the commit message (down, or cut off) would keep the
+ * old version (an old member) or both (a new member, which then signs
+ * with the old one). So the coordinator also keeps the commit envelope,
+ * byte for byte, in KV (bucket COMMITS_BUCKET, key <curve>.<escaped
+ * wallet>, the newest commit of the key), and every node applies what it
+ * finds there: all of it at start, and a key's own on each load of a key
+ * of which it holds more than one version. KV is not trusted: an entry is
+ * applied only through commit_job, i.e. if the coordinator's envelope
+ * signature and the initiator's signature on the reshare request verify,
+ * exactly as a commit message. Applying a commit is idempotent and deletes
+ * only versions up to the one it replaced, so an old or replayed entry
+ * never deletes a newer version. */
+
+#define COMMITS_BUCKET "mpc_reshare_commits"
+#define CATCH_UP_WAIT_MS 2000
+
+static bool commit_key(char *out, size_t cap, node_envelope_op op,
+                       const char *wallet)
+{
+    return node_registry_keyinfo_key(
+               out, cap,
+               op == NODE_ENVELOPE_OP_RESHARE_ECDSA ? "ecdsa" : "eddsa",
+               wallet) == MPC_OK;
+}
+
+static mpc_err commits_bucket(node_ops *o)
+{
+    node_kv_config kc = {.bucket = COMMITS_BUCKET,
+                         .description = "mpcium-node reshare commits",
+                         .history = 1,
+                         .storage = NODE_JS_FILE};
+    return node_transport_kv_bucket_ensure(o->cfg.t, &kc);
+}
+
+/* Keeps a commit envelope we sealed in KV under its key's name. */
+static void commit_keep(node_ops *o, const char *key, const uint8_t *env,
+                        size_t len)
+{
+    mpc_err e = len <= NODE_KV_VALUE_MAX_BYTES ? commits_bucket(o)
+                                               : MPC_ERR_INVALID_ARG;
+    if (e == MPC_OK)
+        e = node_transport_kv_put(o->cfg.t, COMMITS_BUCKET, key, env, len,
+                                  NULL);
+    if (e != MPC_OK)
+        node_log(NODE_LOG_WARN, "reshare commit not kept in kv",
+                 "key=%s err=%s", key, mpc_err_str(e));
+}
+
+void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
+                               const char *wallet)
+{
+    char key[NODE_REGISTRY_KEY_MAX_BYTES + 1];
+    node_envelope_op op = curve == NODE_KEYSTORE_SECP256K1
+                              ? NODE_ENVELOPE_OP_RESHARE_ECDSA
+                              : NODE_ENVELOPE_OP_RESHARE_EDDSA;
+    node_kv_entry *e = calloc(1, sizeof *e);
+    if (e != NULL && commit_key(key, sizeof key, op, wallet) &&
+        node_transport_kv_get(o->cfg.t, COMMITS_BUCKET, key, e) == MPC_OK)
+        commit_job(o, e->value, e->len);
+    free(e);
+}
+
+/* Applies every commit kept in KV (at start: what we missed while down). */
+static void catch_up_all(node_ops *o)
+{
+    node_kv_watch *w = NULL;
+    node_kv_entry *e = calloc(1, sizeof *e);
+    size_t n = 0;
+    if (e != NULL && commits_bucket(o) == MPC_OK &&
+        node_transport_kv_watch(o->cfg.t, &w, COMMITS_BUCKET, ">") == MPC_OK) {
+        while (node_transport_kv_watch_next(o->cfg.t, w, e, CATCH_UP_WAIT_MS) ==
+                   MPC_OK &&
+               e->op != NODE_KV_INIT_DONE) {
+            if (e->op == NODE_KV_PUT) {
+                commit_job(o, e->value, e->len);
+                n++;
+            }
+        }
+        node_transport_kv_unwatch(o->cfg.t, &w);
+    }
+    free(e);
+    node_log(NODE_LOG_INFO, "reshare commits caught up", "seen=%zu", n);
+}
+
 mpc_err node_ops_reshare_listen(node_ops *o)
 {
     mpc_err e = node_transport_subscribe(o->cfg.t, &o->commit_sub,
@@ -1102,6 +1206,9 @@ mpc_err node_ops_reshare_listen(node_ops *o)
         e = node_transport_subscribe(o->cfg.t, &o->core_sub,
                                      NODE_CLIENT_SUBJECT_RESHARE_CORE,
                                      on_core_request, o);
+    /* After the subscription: a commit sent meanwhile arrives either way. */
+    if (e == MPC_OK)
+        catch_up_all(o);
     return e;
 }
 

@@ -27,8 +27,14 @@ struct node_sessions {
     /* Grows when the operator adds nodes (node_sessions_peers_grow);
      * entries below it never change. */
     _Atomic size_t n_peers;
+    /* Guards stats, `live` and `closing`. */
     pthread_mutex_t mu;
     node_sessions_stats stats;
+    /* Sessions started and not yet joined (node_sessions_cancel_all). */
+    struct node_session *live;
+    /* Set by node_sessions_cancel_all: sessions started later are
+     * cancelled at once. */
+    bool closing;
 };
 
 typedef struct mbox_item {
@@ -39,6 +45,9 @@ typedef struct mbox_item {
 
 struct node_session {
     node_sessions *m;
+    /* The manager's live list (under m->mu). */
+    struct node_session *prev;
+    struct node_session *next;
     uint8_t sid[NODE_ENVELOPE_SID_BYTES];
     node_envelope_op op;
     unsigned n;
@@ -64,6 +73,8 @@ struct node_session {
     size_t count;
     size_t bytes;
     bool cancel;
+    /* Cancelled by node_sessions_cancel_all (the blame says so). */
+    bool shutdown;
     /* Written by the owner thread, read after join. */
     mpc_err err;
     mpc_blame blame;
@@ -517,12 +528,28 @@ static void unsubscribe_all(node_session *s)
     }
 }
 
+/* The blame of a cancelled session: nobody is at fault. */
+static void blame_cancelled(node_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool shutdown = s->shutdown;
+    pthread_mutex_unlock(&s->mu);
+    memset(&s->blame, 0, sizeof s->blame);
+    s->blame.err = MPC_ERR_STATE;
+    s->blame.reason = MPC_BLAME_NONE;
+    s->blame.broadcaster = MPC_BLAME_NOBODY;
+    snprintf(s->blame.detail, sizeof s->blame.detail, "%s",
+             shutdown ? "node shutting down" : "cancelled");
+}
+
 static void *owner(void *arg)
 {
     node_session *s = arg;
     s->err = run_barrier(s);
     if (s->err == MPC_OK)
         s->err = run_rounds(s);
+    if (s->err == MPC_ERR_STATE && is_cancelled(s))
+        blame_cancelled(s);
     unsubscribe_all(s);
     mbox_drain(s);
     stat_add(s->m, &s->m->stats.live_threads, -1);
@@ -625,6 +652,16 @@ static mpc_err session_init(node_session *s, const node_session_spec *spec)
     return mpc_session_new(&s->lib, s->m->ctx, &p);
 }
 
+/* Lock order: the manager's mutex, then the session's. */
+static void cancel(node_session *s, bool shutdown)
+{
+    pthread_mutex_lock(&s->mu);
+    s->cancel = true;
+    s->shutdown = s->shutdown || shutdown;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
 mpc_err node_session_start(node_sessions *m, node_session **out,
                            const node_session_spec *spec)
 {
@@ -674,20 +711,36 @@ mpc_err node_session_start(node_sessions *m, node_session **out,
         session_destroy(s);
         return e;
     }
-    stat_add(m, &m->stats.live_sessions, 1);
-    stat_add(m, &m->stats.started, 1);
+    pthread_mutex_lock(&m->mu);
+    s->next = m->live;
+    if (m->live != NULL)
+        m->live->prev = s;
+    m->live = s;
+    bool closing = m->closing;
+    m->stats.live_sessions++;
+    m->stats.started++;
+    pthread_mutex_unlock(&m->mu);
+    if (closing)
+        cancel(s, true);
     *out = s;
     return MPC_OK;
 }
 
 void node_session_cancel(node_session *s)
 {
-    if (s == NULL)
+    if (s != NULL)
+        cancel(s, false);
+}
+
+void node_sessions_cancel_all(node_sessions *m)
+{
+    if (m == NULL)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->cancel = true;
-    pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&m->mu);
+    m->closing = true;
+    for (node_session *s = m->live; s != NULL; s = s->next)
+        cancel(s, true);
+    pthread_mutex_unlock(&m->mu);
 }
 
 mpc_err node_session_join(node_session *s, void *result, size_t result_len,
@@ -707,8 +760,19 @@ mpc_err node_session_join(node_session *s, void *result, size_t result_len,
         memset(result, 0, result_len);
     if (e != MPC_OK && blame != NULL)
         *blame = s->blame;
-    stat_add(m, e == MPC_OK ? &m->stats.succeeded : &m->stats.failed, 1);
-    stat_add(m, &m->stats.live_sessions, -1);
+    pthread_mutex_lock(&m->mu);
+    if (s->prev != NULL)
+        s->prev->next = s->next;
+    else
+        m->live = s->next;
+    if (s->next != NULL)
+        s->next->prev = s->prev;
+    if (e == MPC_OK)
+        m->stats.succeeded++;
+    else
+        m->stats.failed++;
+    m->stats.live_sessions--;
+    pthread_mutex_unlock(&m->mu);
     session_destroy(s);
     return e;
 }

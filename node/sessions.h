@@ -143,8 +143,19 @@ typedef struct node_session node_session;
 MPC_WARN_UNUSED mpc_err node_session_start(node_sessions *m, node_session **out,
                                            const node_session_spec *spec);
 
-/** Asks the owner thread to stop early (it fails with MPC_ERR_STATE). */
+/** Asks the owner thread to stop early (it fails with MPC_ERR_STATE; the
+ *  blame's detail says "cancelled"). */
 void node_session_cancel(node_session *s);
+
+/**
+ * Shutdown: cancels every session started and not yet joined, and every
+ * session started from now on, as soon as it starts. Each fails through
+ * its normal failure path (node_session_join returns MPC_ERR_STATE, blame
+ * reason NONE, nobody named, detail "node shutting down"); the owner
+ * threads notice at their next wait, or after the frame being processed.
+ * Irreversible. m NULL: no-op.
+ */
+void node_sessions_cancel_all(node_sessions *m);
 
 /**
  * Waits for the session to finish, moves its result out and frees it.
@@ -152,7 +163,8 @@ void node_session_cancel(node_session *s);
  *            be its size; its secrets are the caller's to wipe);
  *          MPC_ERR_TIMEOUT: the barrier timed out, or a round did (the
  *            blame names suspects);
- *          MPC_ERR_STATE: cancelled;
+ *          MPC_ERR_STATE: cancelled (node_session_cancel,
+ *            node_sessions_cancel_all; the blame's detail says which);
  *          any other error that failed the session (blame says who).
  *          On error `result` is zeroed. s is freed in every case.
  * Out: result; blame (may be NULL): why it failed (zeroed on success);

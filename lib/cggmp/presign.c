@@ -519,11 +519,17 @@ static mpc_err mta_decrypt(struct presign *st, const mpz_t d, mpc_scalar *alpha)
     return err;
 }
 
-/* Reads a Πaff-g for D (own key) and F (j's key); verifies; alpha =
- * Dec(D). */
-static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
-                        const mpz_t d, const mpz_t f, const mpc_point *big_x,
-                        const char *label, mpc_scalar *alpha)
+/*
+ * Reads j's Πaff-g from r and verifies it for the statement C = k and
+ * D = d under pk0, Y = y under pk1, X = big_x; sk: our own key when pk0 is
+ * it (for the CRT), else NULL.
+ * Returns: MPC_OK; MPC_ERR_PARSE; MPC_ERR_VERIFY.
+ */
+static mpc_err affg_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                         const char *label, const mpc_paillier_sk *sk,
+                         const mpc_paillier_pk *pk0, const mpc_paillier_pk *pk1,
+                         const mpz_t k, const mpz_t d, const mpz_t y,
+                         const mpc_point *big_x)
 {
     mpc_zk_affg_proof pf;
     mpc_transcript t;
@@ -537,16 +543,24 @@ static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
         err = MPC_ERR_PARSE;
     if (err == MPC_OK) {
         transcript(st, &t, label, j);
-        if (mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self], &st->tab,
-                               &st->sk, &st->sk.pk, &st->pk[j],
-                               st->big_k[st->self], d, f, big_x, &pf) != MPC_OK)
+        if (mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self], &st->tab, sk,
+                               pk0, pk1, k, d, y, big_x, &pf) != MPC_OK)
             err = MPC_ERR_VERIFY;
         mpc_transcript_clear(&t);
     }
-    if (err == MPC_OK)
-        err = mta_decrypt(st, d, alpha);
     mpc_zk_affg_proof_clear(&pf);
     return err;
+}
+
+/* Reads a Πaff-g for D (own key) and F (j's key); verifies; alpha =
+ * Dec(D). */
+static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
+                        const mpz_t d, const mpz_t f, const mpc_point *big_x,
+                        const char *label, mpc_scalar *alpha)
+{
+    mpc_err err = affg_from(st, r, j, label, &st->sk, &st->sk.pk, &st->pk[j],
+                            st->big_k[st->self], d, f, big_x);
+    return err == MPC_OK ? mta_decrypt(st, d, alpha) : err;
 }
 
 static mpc_err logstar_from(struct presign *st, mpc_wire_reader *r, unsigned j,
@@ -935,26 +949,8 @@ static mpc_err aff0_from(struct presign *st, mpc_wire_reader *r, unsigned j,
                          unsigned m, const mpz_t d0, const mpz_t y0)
 {
     const mpc_point *big_x = m == KIND_DELTA ? &st->gam[j] : &st->big_w[j];
-    mpc_zk_affg_proof pf;
-    mpc_transcript t;
-    size_t len = mpc_zk_affg_proof_bytes(st->params);
-    const uint8_t *p;
-    mpc_err err = MPC_OK;
-
-    mpc_zk_affg_proof_init(&pf);
-    if (mpc_wire_read_ref(r, &p, len) != MPC_OK ||
-        mpc_zk_affg_proof_parse(st->ctx, &pf, st->params, p, len) != MPC_OK)
-        err = MPC_ERR_PARSE;
-    if (err == MPC_OK) {
-        transcript(st, &t, L_AFF0[m], j);
-        if (mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self], &st->tab, NULL,
-                               &st->pk[j], &st->pk[j], st->big_k[j], d0, y0,
-                               big_x, &pf) != MPC_OK)
-            err = MPC_ERR_VERIFY;
-        mpc_transcript_clear(&t);
-    }
-    mpc_zk_affg_proof_clear(&pf);
-    return err;
+    return affg_from(st, r, j, L_AFF0[m], NULL, &st->pk[j], &st->pk[j],
+                     st->big_k[j], d0, y0, big_x);
 }
 
 /* j's Πlog*χ of kind m: C_j encrypts the discrete log of target to base. */

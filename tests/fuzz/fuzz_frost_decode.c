@@ -11,14 +11,9 @@
 #include "mpc/ctx.h"
 #include "mpc/frost.h"
 #include "mpc/rng.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c))                                                              \
-            abort();                                                           \
-    } while (0)
 
 enum { CAP = 8 };
 

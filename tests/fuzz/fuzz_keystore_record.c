@@ -1,7 +1,8 @@
 /*
  * Fuzzes every decoder of bytes the keystore reads back from disk or from
  * a backup file (node/keystore_format): sealed records, the three header
- * kinds, request records, backup-stream messages and record-name numbers.
+ * kinds, request records, pending-share markers, backup-stream messages and
+ * record-name numbers.
  *
  * The first input byte picks the decoder; the rest is its input. Besides
  * memory safety it checks the contracts: a failure leaves zeroed outputs;
@@ -117,6 +118,20 @@ static void fuzz_request(const uint8_t *in, size_t n)
     free(out);
 }
 
+/* Shares its selector with request records (the corpus keeps its map). */
+static void fuzz_pending(const uint8_t *in, size_t n)
+{
+    node_ksf_pending p;
+    if (node_ksf_pending_parse(&p, in, n) != MPC_OK) {
+        check(all_zero(&p, sizeof p));
+        return;
+    }
+    uint8_t out[NODE_KSF_PENDING_MAX_BYTES];
+    size_t len = 0;
+    check(node_ksf_pending_encode(out, sizeof out, &len, &p) == MPC_OK);
+    check(len == n && memcmp(out, in, n) == 0);
+}
+
 static void fuzz_msg(const uint8_t *in, size_t n)
 {
     node_ksf_msg m;
@@ -163,6 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 2:
         fuzz_request(in, n);
+        fuzz_pending(in, n);
         break;
     case 3:
         fuzz_msg(in, n);

@@ -1,23 +1,37 @@
-/* Fuzzes the Πaff-g proof decoder; modes and checks as fuzz_zk_enc.c (the
- * statement: C, D under the verifier's key, Y under the prover's, X of
- * zk_mta_fixture.h; verification with the verifier's key for the CRT). */
-#include <stdlib.h>
-#include <string.h>
-
-#include "mpc/transcript.h"
+/* Fuzzes the Πaff-g proof decoder (mpc/zk_affg.h); modes and checks in
+ * zk_decode.h. The verified statement: C, D under the verifier's key, Y
+ * under the prover's, Xa of zk_mta_fixture.h (verification with the
+ * verifier's key for the CRT). */
 #include "mpc/zk_affg.h"
-#include "tests/fuzz/zk_mta_fixture.h"
+#include "tests/fuzz/zk_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c))                                                              \
-            abort();                                                           \
-    } while (0)
-
-static bool zero(const mpc_zk_affg_proof *p)
+static void init(void *p)
 {
+    mpc_zk_affg_proof_init(p);
+}
+
+static void clear(void *p)
+{
+    mpc_zk_affg_proof_clear(p);
+}
+
+static mpc_err parse(const zkf_setting *z, void *p, const mpc_params *params,
+                     const uint8_t *in, size_t len)
+{
+    return mpc_zk_affg_proof_parse(z->ctx, p, params, in, len);
+}
+
+static mpc_err serialize(uint8_t *out, size_t len, const mpc_params *params,
+                         const void *p)
+{
+    return mpc_zk_affg_proof_serialize(out, len, params, p);
+}
+
+static bool is_zero(const void *proof)
+{
+    const mpc_zk_affg_proof *p = proof;
     const mpz_srcptr v[12] = {p->a,  p->by, p->e,  p->s,  p->f, p->t,
                               p->z1, p->z2, p->z3, p->z4, p->w, p->wy};
     uint8_t acc = 0;
@@ -28,37 +42,17 @@ static bool zero(const mpc_zk_affg_proof *p)
     return acc == 0;
 }
 
+static mpc_err verify(const zkf_setting *z, mpc_transcript *t, const void *p)
+{
+    return mpc_zk_affg_verify(z->ctx, t, &z->rp, NULL, &z->verifier,
+                              &z->verifier.pk, &z->prover.pk, z->C, z->D, z->Y,
+                              &z->Xa, p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    const zkf_setting *z = zkf_get();
-    const mpc_params *params =
-        mpc_params_get(data[0] & 1 ? MPC_PARAMS_128 : MPC_PARAMS_COMPAT);
-    const uint8_t *in = data + 1;
-    size_t len = size - 1;
+    static const zkf_proof type = {init,      clear,   parse,
+                                   serialize, is_zero, verify};
     mpc_zk_affg_proof p;
-    mpc_zk_affg_proof_init(&p);
-    mpc_err err = mpc_zk_affg_proof_parse(z->ctx, &p, params, in, len);
-    if (err != MPC_OK) {
-        CHECK(err == MPC_ERR_PARSE && zero(&p));
-        mpc_zk_affg_proof_clear(&p);
-        return 0;
-    }
-    uint8_t *out = malloc(len);
-    CHECK(out != NULL);
-    CHECK(mpc_zk_affg_proof_serialize(out, len, params, &p) == MPC_OK);
-    CHECK(memcmp(out, in, len) == 0);
-    free(out);
-    if ((data[0] & 3) == 2) {
-        mpc_transcript t;
-        mpc_transcript_init(&t, "fuzz", (const uint8_t *)"sid", 3);
-        mpc_transcript_append_u64(&t, "prover", 1);
-        err = mpc_zk_affg_verify(z->ctx, &t, &z->rp, NULL, &z->verifier,
-                                 &z->verifier.pk, &z->prover.pk, z->C, z->D,
-                                 z->Y, &z->Xa, &p);
-        CHECK(err == MPC_OK || err == MPC_ERR_VERIFY);
-    }
-    mpc_zk_affg_proof_clear(&p);
-    return 0;
+    return zkf_decode_run(&type, &p, data, size);
 }

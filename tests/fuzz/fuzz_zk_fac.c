@@ -22,6 +22,7 @@
 #include "mpc/rng.h"
 #include "mpc/transcript.h"
 #include "mpc/zk_fac.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,12 +51,6 @@ static const char PRIME_3[] =
     "56019735726b5e6dafa8ea4ffe2f438a0196c12d2d0c1c58e69b932987e6c291"
     "bc6435f5ef3f5ba05c5751b5bf5c94436ae7de8d93a3f91dfec067e68f9ca619"
     "cc91a0d86e16680bd50633267db449b39b15891c6f09958ae16d464a618f18d7";
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c))                                                              \
-            abort();                                                           \
-    } while (0)
 
 /* A context with a fixed-seed DRBG: the statement below, and the seeds made
  * from it, are the same on every run. */

@@ -21,6 +21,7 @@
 #include "mpc/rng.h"
 #include "mpc/transcript.h"
 #include "mpc/zk_mod.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,12 +38,6 @@ static const char PRIME_1[] =
     "85519d6b095145d81e27b1b6e9e64df1d026450644fa49d02b5de8a6dc09e5db"
     "7c65acf0de0a158e898326e473aae63173248ceb9b2512698bac3580d7cfb35c"
     "371f3d5592ce0146f07b97eb5784c922d93723371e2cdae3259faed0d626ec2f";
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c))                                                              \
-            abort();                                                           \
-    } while (0)
 
 /* A context with a fixed-seed DRBG: the statement below, and the seeds made
  * from it, are the same on every run. */

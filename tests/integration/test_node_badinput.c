@@ -89,12 +89,32 @@ static char *body_with(const char *tx_id, const char *key_type,
     return s;
 }
 
+/* A refused request whose ids parse is answered with them (mpcium's
+ * clients match results by tx_id). */
+static bool carries_ids(bi *b, const char *cid, const char *tx_id)
+{
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, "mpc_signing_result.%s.complete", cid);
+    size_t len = 0;
+    const char *d = cluster_inbox_find(b->in, suffix, &len);
+    REQUIRE(d != NULL);
+    json_error_t je;
+    json_t *j = json_loadb(d, len, 0, &je);
+    REQUIRE(j != NULL);
+    bool ok = strcmp(e2e_str(j, "tx_id"), tx_id) == 0 &&
+              strcmp(e2e_str(j, "wallet_id"), WALLET) == 0;
+    if (!ok)
+        printf("%s: ids missing from %.*s\n", cid, (int)len, d);
+    json_decref(j);
+    return ok;
+}
+
 static bool raw_with(bi *b, const char *cid, const char *key_type,
                      const char *extra, const char *want)
 {
     char *s = body_with(cid, key_type, extra);
     REQUIRE(s != NULL);
-    bool ok = raw(b, cid, s, want);
+    bool ok = raw(b, cid, s, want) && carries_ids(b, cid, cid);
     free(s);
     return ok;
 }
@@ -151,8 +171,12 @@ static bool oversize(bi *b)
     /* A body over the 128 KiB request limit. */
     tx = tx_field(NODE_CLIENT_REQUEST_MAX_BYTES);
     REQUIRE(tx != NULL);
-    ok = raw_with(b, "bi-big-body", "ed25519", tx, unmarshal);
+    s = body_with("bi-big-body", "ed25519", tx);
     free(tx);
+    REQUIRE(s != NULL);
+    /* Refused before parsing: no ids to name. */
+    ok = raw(b, "bi-big-body", s, unmarshal);
+    free(s);
     return ok;
 }
 
@@ -244,11 +268,17 @@ static bool scenario(bi *b)
     REQUIRE(sign(b, "bi-no-such-wallet", "bi-wallet-unknown",
                  "ERROR_KEY_NOT_FOUND"));
     REQUIRE(raw_with(b, "bi-key-type", "rsa", "\"tx\":\"AQID\",", validation));
+    /* A 33-byte "digest" for a secp256k1 key. */
+    char *tx33 = tx_field(33);
+    REQUIRE(tx33 != NULL);
+    bool ok33 = raw_with(b, "bi-ecdsa-33", "secp256k1", tx33, validation);
+    free(tx33);
+    REQUIRE(ok33);
     REQUIRE(raw_with(b, "bi-hardened", "ed25519",
                      "\"tx\":\"AQID\",\"derivation_path\":[44,2147483648],",
                      validation));
     REQUIRE(oversize(b));
-    return still_serving(b, 10);
+    return still_serving(b, 11);
 }
 
 TEST(node_badinput_each_answered_at_once)

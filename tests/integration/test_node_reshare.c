@@ -518,3 +518,121 @@ TEST(node_reshare_2of3_to_3of4_with_a_new_node_both_curves)
     cluster_stop(c, !ok);
     CHECK(ok);
 }
+
+/* Reshares the ECDSA key to the first `n` nodes, t-of-n in our meaning
+ * (mpcium's new_threshold t - 1), on the JetStream subject; checks the
+ * result (inbox message `nth`) and that every new member committed. */
+static bool ec_reshare_to(cluster *c, cluster_inbox *in, int nth, int n,
+                          uint32_t t, const char *session, const keys *kp)
+{
+    node_client_request *r = calloc(1, sizeof *r);
+    REQUIRE(r != NULL);
+    reshare_request(c, r, NODE_CLIENT_KEY_SECP256K1, WALLET, session);
+    r->n_node_ids = (size_t)n;
+    r->threshold = t;
+    bool ok = cluster_publish(c, r, CID);
+    node_client_request_clear(r);
+    free(r);
+    REQUIRE(ok && cluster_inbox_wait(in, nth, RESULT_WAIT_MS));
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, "mpc.mpc_reshare_result." CID ".%s",
+             session);
+    size_t len = 0;
+    const char *d = cluster_inbox_find(in, suffix, &len);
+    uint8_t got[64];
+    REQUIRE(b64_success(d, len, "pub_key", got, 64));
+    REQUIRE(memcmp(got, kp->xy, 64) == 0);
+    return true;
+}
+
+/* Node i's log has `needle` at least `count` times (bounded wait). */
+static bool log_count_wait(cluster *c, int i, const char *needle, int count,
+                           int64_t ms)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/node%d.log", cluster_dir(c), i);
+    int64_t end = mono_ms() + ms;
+    for (;;) {
+        int got = 0;
+        FILE *f = fopen(path, "r");
+        char line[4096];
+        while (f != NULL && fgets(line, sizeof line, f) != NULL)
+            got += strstr(line, needle) != NULL;
+        if (f != NULL)
+            fclose(f);
+        if (got >= count)
+            return true;
+        if (mono_ms() > end) {
+            printf("node%d: \"%s\" %d times, want %d\n", i, needle, got, count);
+            return false;
+        }
+        sleep_ms(100);
+    }
+}
+
+/* Node i (stopped) holds exactly the ECDSA versions `want` (n of them). */
+static bool ec_versions_are(cluster *c, int i, const uint32_t *want, size_t n)
+{
+    uint32_t v[4];
+    size_t got = 0;
+    REQUIRE(versions(c, i, NODE_KEYSTORE_SECP256K1, v, &got));
+    bool ok = got == n && (n == 0 || memcmp(v, want, n * sizeof *v) == 0);
+    if (!ok)
+        printf("node%d: %zu ecdsa versions (first %u)\n", i, got,
+               got > 0 ? v[0] : 0);
+    return ok;
+}
+
+/* 2-of-3 keygen on the whole peers file. With node 2 down, the ECDSA key
+ * moves to a strict subset (2-of-2 on nodes 0 and 1), whose aux-info the
+ * node with the smallest id then runs, and signs there. Node 2 missed the
+ * commit: at its restart it applies the one kept in KV and drops its old
+ * share. Then back to a superset (2-of-3, the peers file's committee
+ * again), a signature, and every node holds the last version only. */
+static bool subset_flow(cluster *c)
+{
+    static const char *const pattern[3] = {"mpc.mpc_keygen_result." CID ".*",
+                                           "mpc.mpc_signing_result." CID ".*",
+                                           "mpc.mpc_reshare_result." CID ".*"};
+    cluster_inbox *in[3] = {NULL, NULL, NULL};
+    bool ok = true;
+    for (int i = 0; ok && i < 3; i++)
+        ok = cluster_inbox_open(c, &in[i], pattern[i]);
+    keys kp;
+    ok = ok && peers_wait(c, 0, 3) && keygen(c, in[0], &kp) && aux_wait(c, 3);
+    ok = ok && cluster_node_stop(c, 2, SIGTERM) && peers_wait(c, 0, 2);
+    ok = ok && ec_reshare_to(c, in[2], 1, 2, 2, "rs-sub-1", &kp);
+    for (int i = 0; ok && i < 2; i++)
+        ok = log_wait(c, i, "committed\" curve=ecdsa", 10000) &&
+             log_wait(c, i, "aux-info stored\" nodes=2", 60000);
+    ok = ok && ecdsa_sign_ok(c, in[1], 1, "rs-sub-tx-1", kp.xy);
+    static const uint32_t v1[] = {1}, v3[] = {3};
+    ok = ok && ec_versions_are(c, 2, v1, 1);
+    ok = ok && cluster_node_start(c, 2) &&
+         log_wait(c, 2,
+                  "committed\" curve=ecdsa wallet=" WALLET
+                  " version=2 member=0 deleted=1",
+                  10000) &&
+         peers_wait(c, 0, 3);
+    ok = ok && ec_reshare_to(c, in[2], 2, 3, 2, "rs-sub-2", &kp);
+    for (int i = 0; ok && i < 3; i++)
+        ok = log_count_wait(c, i, "committed\" curve=ecdsa", 2, 10000);
+    ok = ok && ecdsa_sign_ok(c, in[1], 2, "rs-sub-tx-2", kp.xy);
+    for (int i = 0; i < 3; i++)
+        cluster_inbox_close(in[i]);
+    for (int i = 0; ok && i < 3; i++)
+        ok = cluster_node_stop(c, i, SIGTERM) && ec_versions_are(c, i, v3, 1);
+    return ok;
+}
+
+TEST(node_reshare_ecdsa_to_a_subset_then_back_signs)
+{
+    cluster *c = NULL;
+    cluster_opts o = {.nodes = 3,
+                      .mpc_threshold = 1,
+                      .ecdsa_fixtures = true,
+                      .healthcheck_all = true};
+    bool ok = cluster_start(&c, &o) && subset_flow(c);
+    cluster_stop(c, !ok);
+    CHECK(ok);
+}

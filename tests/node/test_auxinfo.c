@@ -18,6 +18,7 @@
 #include "tests/node/keystore_fixture.h"
 #include "tests/node/nodecfg_util.h"
 #include "tests/protocol/cggmp_fixture.h"
+#include "tests/protocol/cggmp_run.h"
 
 #define FIXTURES "tests/vectors/paillier-fixtures.txt"
 
@@ -176,11 +177,8 @@ KS_TEST(node_auxinfo_fixture_primes_are_ready_at_once)
 
 KS_TEST(node_auxinfo_records_store_load_and_order)
 {
-    const mpc_ctx *ctx[3];
-    mpc_cggmp_key_share shares[3];
-    mpc_cggmp_aux_info aux[3];
-    cggmp_fixture_ctxs(ctx, 3);
-    if (!cggmp_fixture_dealer(ctx, 3, 2, MPC_PARAMS_COMPAT, shares, aux))
+    cggmp_run r;
+    if (!cggmp_run_make(&r, "cggmp-p", 3, 2))
         return;
     static const char *const ids[3] = {"n1", "n2", "n3"};
     static const char *const unsorted[3] = {"n2", "n1", "n3"};
@@ -190,18 +188,19 @@ KS_TEST(node_auxinfo_records_store_load_and_order)
         mpc_cggmp_aux_info got;
         mpc_cggmp_aux_info_init(&got);
         CHECK_ERR(node_auxinfo_load(a, &got, ids, 3), MPC_ERR_NOT_FOUND);
-        CHECK_ERR(node_auxinfo_store(a, unsorted, 3, &aux[0]),
+        CHECK_ERR(node_auxinfo_store(a, unsorted, 3, &r.aux[0]),
                   MPC_ERR_INVALID_ARG);
-        CHECK_ERR(node_auxinfo_store(a, ids, 2, &aux[0]), MPC_ERR_INVALID_ARG);
-        CHECK_OK(node_auxinfo_store(a, ids, 3, &aux[0]));
+        CHECK_ERR(node_auxinfo_store(a, ids, 2, &r.aux[0]),
+                  MPC_ERR_INVALID_ARG);
+        CHECK_OK(node_auxinfo_store(a, ids, 3, &r.aux[0]));
         CHECK(node_auxinfo_has(a, unsorted, 3));
         /* Positions must be the aux-info's: another order is refused. */
         CHECK_ERR(node_auxinfo_load(a, &got, unsorted, 3), MPC_ERR_INVALID_ARG);
         CHECK_OK(node_auxinfo_load(a, &got, ids, 3));
         CHECK(got.n == 3 && got.self == 0);
-        CHECK(mpz_cmp(got.sk.pk.n, aux[0].sk.pk.n) == 0);
+        CHECK(mpz_cmp(got.sk.pk.n, r.aux[0].sk.pk.n) == 0);
         for (unsigned j = 0; j < 3; j++)
-            CHECK(mpz_cmp(got.pks[j].n, aux[0].pks[j].n) == 0);
+            CHECK(mpz_cmp(got.pks[j].n, r.aux[0].pks[j].n) == 0);
         /* Another committee has none. */
         static const char *const other[3] = {"n1", "n2", "n4"};
         CHECK_ERR(node_auxinfo_load(a, &got, other, 3), MPC_ERR_NOT_FOUND);
@@ -214,7 +213,7 @@ KS_TEST(node_auxinfo_records_store_load_and_order)
         CHECK_ERR(node_auxinfo_acquire(a, &s3, unsorted, 3),
                   MPC_ERR_INVALID_ARG);
         CHECK(s3 == NULL);
-        CHECK_OK(node_auxinfo_store(a, ids, 3, &aux[0]));
+        CHECK_OK(node_auxinfo_store(a, ids, 3, &r.aux[0]));
         CHECK_OK(node_auxinfo_acquire(a, &s3, ids, 3));
         CHECK(s3 != s1 && mpz_cmp(s1->pks[2].n, s3->pks[2].n) == 0);
         node_auxinfo_release(a, s1);
@@ -227,55 +226,52 @@ KS_TEST(node_auxinfo_records_store_load_and_order)
         mpc_cggmp_aux_info_clear(test_ctx(), &got);
         node_auxinfo_free(a);
     }
-    cggmp_fixture_clear(ctx, 3, shares, aux);
+    cggmp_run_clear(&r);
 }
 
 TEST(node_auxinfo_ecdsa_key_record_layout)
 {
-    const mpc_ctx *ctx[3];
-    mpc_cggmp_key_share shares[3];
-    mpc_cggmp_aux_info aux[3];
-    cggmp_fixture_ctxs(ctx, 3);
-    if (!cggmp_fixture_dealer(ctx, 3, 2, MPC_PARAMS_COMPAT, shares, aux))
+    cggmp_run r;
+    if (!cggmp_run_make(&r, "cggmp-p", 3, 2))
         return;
     static const char *const ids[3] = {"node-a", "node-b", "node-c"};
-    const mpc_group *g = mpc_ctx_group(ctx[1], MPC_CURVE_SECP256K1);
+    const mpc_group *g = mpc_ctx_group(r.ctx[1], MPC_CURVE_SECP256K1);
     uint8_t *b = NULL;
     size_t len = 0;
     CHECK_ERR(
-        node_ops_ecdsa_record_encode(ctx[1], &b, &len, &shares[1], ids, 2),
+        node_ops_ecdsa_record_encode(r.ctx[1], &b, &len, &r.ks[1], ids, 2),
         MPC_ERR_INVALID_ARG);
     CHECK(b == NULL && len == 0);
     CHECK_OK(
-        node_ops_ecdsa_record_encode(ctx[1], &b, &len, &shares[1], ids, 3));
+        node_ops_ecdsa_record_encode(r.ctx[1], &b, &len, &r.ks[1], ids, 3));
     /* u8 format | u8 n | (u8 len | id) x n | the codec's share record. */
     CHECK(b != NULL && b[0] == 1 && b[1] == 3 && b[2] == 6 &&
           memcmp(b + 3, "node-a", 6) == 0 && b[9] == 6);
     node_ops_ecdsa_key *k = calloc(1, sizeof *k);
     CHECK(k != NULL);
     if (b != NULL && k != NULL) {
-        CHECK_OK(node_ops_ecdsa_record_parse(ctx[1], k, b, len));
+        CHECK_OK(node_ops_ecdsa_record_parse(r.ctx[1], k, b, len));
         CHECK(k->n == 3 && strcmp(k->node_ids[2], "node-c") == 0);
         CHECK(k->share.self == 1 && k->share.t == 2);
-        CHECK(mpc_point_eq(g, &k->share.pubkey, &shares[1].pubkey));
+        CHECK(mpc_point_eq(g, &k->share.pubkey, &r.ks[1].pubkey));
         uint8_t id1[32], id2[32];
         node_ops_ecdsa_key_id(id1, g, k);
         snprintf(k->node_ids[2], sizeof k->node_ids[2], "node-d");
         node_ops_ecdsa_key_id(id2, g, k);
         CHECK(memcmp(id1, id2, 32) != 0);
-        node_ops_ecdsa_key_clear(ctx[1], k);
+        node_ops_ecdsa_key_clear(r.ctx[1], k);
         /* Every truncation is refused and leaves nothing behind. */
         for (size_t cut = 0; cut < len; cut += (cut < 40 ? 1 : 97)) {
-            CHECK_ERR(node_ops_ecdsa_record_parse(ctx[1], k, b, cut),
+            CHECK_ERR(node_ops_ecdsa_record_parse(r.ctx[1], k, b, cut),
                       MPC_ERR_PARSE);
             CHECK(k->share.n == 0 && k->share.ids == NULL);
         }
         b[0] = 2;
-        CHECK_ERR(node_ops_ecdsa_record_parse(ctx[1], k, b, len),
+        CHECK_ERR(node_ops_ecdsa_record_parse(r.ctx[1], k, b, len),
                   MPC_ERR_PARSE);
         b[0] = 1;
         b[1] = 2; /* committee size disagrees with the share's */
-        CHECK_ERR(node_ops_ecdsa_record_parse(ctx[1], k, b, len),
+        CHECK_ERR(node_ops_ecdsa_record_parse(r.ctx[1], k, b, len),
                   MPC_ERR_PARSE);
     }
     free(k);
@@ -283,7 +279,7 @@ TEST(node_auxinfo_ecdsa_key_record_layout)
         memset(b, 0, len);
         free(b);
     }
-    cggmp_fixture_clear(ctx, 3, shares, aux);
+    cggmp_run_clear(&r);
 }
 
 /* The test-only key: loaded and warned about in development, refused in

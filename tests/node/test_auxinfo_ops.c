@@ -15,76 +15,29 @@
 #include "mpc/group.h"
 #include "mpc/hd.h"
 #include "node/auxinfo.h"
-#include "node/jsetup.h"
 #include "node/ops.h"
 #include "node/sessions.h"
 #include "tests/harness/test.h"
 #include "tests/node/keystore_fixture.h"
+#include "tests/node/mem_cluster.h"
 
-#define NODES 3
+#define NODES MEM_CLUSTER_NODES
 #define FIXTURES "tests/vectors/paillier-fixtures.txt"
 
 static const char *const ids[NODES] = {"node0", "node1", "node2"};
 
 typedef struct fx {
-    node_mem_bus *bus;
-    node_transport *t[NODES];
-    node_envelope_self self[NODES];
-    node_envelope_peer peers[NODES][NODES - 1];
-    const mpc_ctx *ctx[NODES];
-    node_sessions *m[NODES];
-    ks_fx ks[NODES];
+    mem_ops ops;
     node_auxinfo *aux[NODES];
-    node_ops *o[NODES];
-    uint8_t ipk[32];
-    uint8_t isk[64];
 } fx;
-
-static bool fx_transport(fx *f)
-{
-    uint8_t pk[NODES][32], sk[NODES][64];
-    REQUIRE_OK(node_mem_bus_new(&f->bus));
-    for (int i = 0; i < NODES; i++) {
-        uint8_t seed[32];
-        for (int k = 0; k < 32; k++)
-            seed[k] = (uint8_t)(0x21 * (i + 1) + k);
-        REQUIRE(crypto_sign_seed_keypair(pk[i], sk[i], seed) == 0);
-        REQUIRE_OK(node_envelope_self_init(&f->self[i], ids[i], sk[i]));
-        REQUIRE_OK(node_transport_mem_new(&f->t[i], f->bus, ids[i]));
-        char label[32];
-        snprintf(label, sizeof label, "auxops-%d", i);
-        f->ctx[i] = test_new_ctx(label);
-        REQUIRE(f->ctx[i] != NULL);
-    }
-    for (int i = 0; i < NODES; i++) {
-        int k = 0;
-        for (int j = 0; j < NODES; j++)
-            if (j != i)
-                REQUIRE_OK(node_envelope_peer_init(&f->peers[i][k++],
-                                                   &f->self[i], ids[j], pk[j]));
-        REQUIRE_OK(node_sessions_new(&f->m[i], f->t[i], f->ctx[i], &f->self[i],
-                                     f->peers[i], NODES - 1));
-    }
-    sodium_memzero(sk, sizeof sk);
-    return true;
-}
 
 static bool fx_init(fx *f)
 {
-    memset(f, 0, sizeof *f);
-    REQUIRE(fx_transport(f));
-    REQUIRE(crypto_sign_keypair(f->ipk, f->isk) == 0);
-    node_jsetup_config jc;
-    node_jsetup_config_default(&jc);
-    node_jsetup_report *rep = calloc(1, sizeof *rep);
-    REQUIRE(rep != NULL);
-    mpc_err e = node_jsetup_apply(f->t[0], &jc, rep);
-    free(rep);
-    REQUIRE_OK(e);
+    memset(f->aux, 0, sizeof f->aux);
+    REQUIRE(mem_ops_prepare(&f->ops, ids, 0x21, "auxops"));
     for (int i = 0; i < NODES; i++) {
-        REQUIRE(ks_fx_init(&f->ks[i]));
-        node_auxinfo_config ac = {.ctx = f->ctx[i],
-                                  .ks = f->ks[i].ks,
+        node_auxinfo_config ac = {.ctx = f->ops.c.ctx[i],
+                                  .ks = f->ops.ks[i].ks,
                                   .params = MPC_PARAMS_COMPAT,
                                   .fixture_file = FIXTURES,
                                   .fixture_index = (unsigned)i,
@@ -92,45 +45,20 @@ static bool fx_init(fx *f)
                                   .committee = ids,
                                   .n_committee = NODES};
         REQUIRE_OK(node_auxinfo_new(&f->aux[i], &ac, NULL, 0));
-        node_ops_config cfg = {
-            .t = f->t[i],
-            .ctx = f->ctx[i],
-            .self = &f->self[i],
-            .peers = f->peers[i],
-            .n_peers = NODES - 1,
-            .sessions = f->m[i],
-            .ks = f->ks[i].ks,
-            .threshold = 2,
-            .initiator_alg = NODE_KEY_ALG_ED25519,
-            .initiator_key = f->ipk,
-            .initiator_key_len = 32,
-            .round_timeout_ms = 30000,
-            .barrier_timeout_ms = 1500,
-            .aux = f->aux[i],
-        };
-        memset(cfg.chain_code, 0xcc, sizeof cfg.chain_code);
-        REQUIRE_OK(node_ops_new(&f->o[i], &cfg));
-        REQUIRE_OK(node_ops_listen(f->o[i]));
+        REQUIRE(mem_ops_start(&f->ops, i, 30000, f->aux[i]));
     }
     return true;
 }
 
+/* The ops go first: they hold the aux-info. */
 static void fx_done(fx *f)
 {
     for (int i = 0; i < NODES; i++) {
-        node_ops_free(f->o[i]);
+        node_ops_free(f->ops.o[i]);
+        f->ops.o[i] = NULL;
         node_auxinfo_free(f->aux[i]);
-        if (f->ks[i].ks != NULL || f->ks[i].root[0] != '\0')
-            ks_fx_done(&f->ks[i]);
     }
-    for (int i = 0; i < NODES; i++) {
-        node_sessions_free(f->m[i]);
-        node_transport_free(f->t[i]);
-        node_envelope_self_clear(&f->self[i]);
-        for (int k = 0; k < NODES - 1; k++)
-            node_envelope_peer_clear(&f->peers[i][k]);
-    }
-    node_mem_bus_free(f->bus);
+    mem_ops_done(&f->ops);
 }
 
 #define FX_TEST(name)                                                          \
@@ -152,37 +80,15 @@ static uint8_t *request(const fx *f, size_t *len, node_client_op op,
                         const uint8_t *tx, size_t tx_len, const uint32_t *path,
                         size_t path_len)
 {
-    node_client_request *r = calloc(1, sizeof *r);
-    uint8_t *out = NULL, *tbs = NULL;
-    size_t tbs_len = 0;
-    *len = 0;
-    if (r == NULL)
-        return NULL;
-    r->op = op;
-    snprintf(r->wallet_id.s, sizeof r->wallet_id.s, "%s", wallet);
-    if (op == NODE_CLIENT_OP_SIGN) {
-        r->key_type = NODE_CLIENT_KEY_SECP256K1;
-        snprintf(r->tx_id.s, sizeof r->tx_id.s, "%s", tx_id);
-        r->tx = malloc(tx_len);
-        if (r->tx != NULL)
-            memcpy(r->tx, tx, tx_len);
-        r->tx_len = tx_len;
-        r->path_len = path_len;
-        if (path_len > 0)
-            memcpy(r->path, path, path_len * sizeof *path);
-    }
-    if (node_client_request_signed_bytes(
-            &tbs, &tbs_len, r, NODE_CLIENT_SIGNED_CURRENT) == MPC_OK) {
-        crypto_sign_detached(r->signature, NULL, tbs, tbs_len, f->isk);
-        r->signature_present = true;
-        r->signature_len = 64;
-        if (node_client_request_encode(&out, len, r) != MPC_OK)
-            out = NULL;
-    }
-    free(tbs);
-    node_client_request_clear(r);
-    free(r);
-    return out;
+    mem_ops_req q = {.op = op,
+                     .wallet = wallet,
+                     .key_type = NODE_CLIENT_KEY_SECP256K1,
+                     .tx_id = tx_id,
+                     .tx = tx,
+                     .tx_len = tx_len,
+                     .path = path,
+                     .path_len = path_len};
+    return mem_ops_request(&f->ops, len, &q);
 }
 
 static bool b64(json_t *j, const char *key, uint8_t *out, size_t want)
@@ -202,7 +108,7 @@ static json_t *handle(fx *f, int at, node_client_op op, const uint8_t *body,
     node_ops_outcome oc;
     json_t *j = NULL;
     if (body != NULL &&
-        node_ops_handle(f->o[at], &oc, op, body, len, "svc-a") == MPC_OK) {
+        node_ops_handle(f->ops.o[at], &oc, op, body, len, "svc-a") == MPC_OK) {
         j = json_loadb((const char *)oc.result, oc.result_len, 0, NULL);
         node_ops_outcome_clear(&oc);
     }
@@ -249,10 +155,10 @@ FX_TEST(node_auxinfo_ops_aux_session_then_ecdsa_sign)
     json_decref(j);
 
     /* Only the smallest id may start it; the others refuse. */
-    CHECK(node_ops_aux_run(f->o[1], ids, NODES) != MPC_OK);
+    CHECK(node_ops_aux_run(f->ops.o[1], ids, NODES) != MPC_OK);
     for (int i = 0; i < NODES; i++)
         CHECK(!node_auxinfo_has(f->aux[i], ids, NODES));
-    CHECK_OK(node_ops_aux_run(f->o[0], ids, NODES));
+    CHECK_OK(node_ops_aux_run(f->ops.o[0], ids, NODES));
     for (int i = 0; i < NODES; i++)
         CHECK(node_auxinfo_has(f->aux[i], ids, NODES));
 

@@ -660,6 +660,21 @@ static const bad_case bad_cases[] = {
     {P, "{\"request_id\":\"r\",\"wallet_id\":\"w\",\"count\":1}", VAL, MV},
 };
 
+/* After a failed parse: zero but for op and the ids kept for the error
+ * result (client_proto.h). */
+static bool zero_but_ids(const node_client_request *req)
+{
+    node_client_request r;
+    memcpy(&r, req, sizeof r); /* padding too */
+    r.op = 0;
+    memset(&r.wallet_id, 0, sizeof r.wallet_id);
+    memset(&r.tx_id, 0, sizeof r.tx_id);
+    memset(&r.session_id, 0, sizeof r.session_id);
+    memset(&r.request_id, 0, sizeof r.request_id);
+    memset(r.network_internal_code, 0, sizeof r.network_internal_code);
+    return all_zero(&r, sizeof r);
+}
+
 TEST(clientproto_parse_failures)
 {
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
@@ -678,10 +693,72 @@ TEST(clientproto_parse_failures)
                       node_client_code_str(pb.code), pb.reason);
             return;
         }
-        CHECK(all_zero(&req, sizeof req));
+        CHECK(zero_but_ids(&req));
         CHECK(pb.reason[0] != '\0');
         for (const char *p = pb.reason; *p; p++)
             CHECK(*p >= 0x20 && *p <= 0x7e);
+    }
+}
+
+/* A 33-byte secp256k1 digest: 44 base64 characters, no padding. */
+#define TX33                                                                   \
+    "\"tx\":\""                                                                \
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\""
+
+TEST(clientproto_parse_failure_keeps_ids)
+{
+    node_client_request req;
+    node_client_problem pb;
+    /* Refused by a rule across fields, after every field was read. */
+    const char *j =
+        "{\"key_type\":\"secp256k1\",\"wallet_id\":\"w1\","
+        "\"network_internal_code\":\"eth\",\"tx_id\":\"t1\"," TX33 "}";
+    memset(&req, 0xa5, sizeof req);
+    CHECK_ERR(
+        node_client_request_parse(&req, &pb, S, (const uint8_t *)j, strlen(j)),
+        MPC_ERR_PARSE);
+    CHECK(pb.fail == VAL && strstr(pb.reason, "at most") != NULL);
+    CHECK(req.op == S);
+    CHECK(strcmp(req.wallet_id.s, "w1") == 0 && strcmp(req.tx_id.s, "t1") == 0);
+    CHECK(strcmp(req.network_internal_code, "eth") == 0);
+    CHECK(req.tx == NULL && req.tx_len == 0 && zero_but_ids(&req));
+    node_client_request_clear(&req);
+
+    /* Refused at the first field read (key_type): the ids still come. */
+    j = "{\"key_type\":\"rsa\",\"wallet_id\":\"w2\",\"tx_id\":\"t2\"}";
+    CHECK_ERR(
+        node_client_request_parse(&req, &pb, S, (const uint8_t *)j, strlen(j)),
+        MPC_ERR_PARSE);
+    CHECK(strcmp(req.wallet_id.s, "w2") == 0 && strcmp(req.tx_id.s, "t2") == 0);
+
+    /* An id that is itself invalid is not kept (it would not make a
+     * subject); the valid one is. Neither are fields of other ops. */
+    j = "{\"key_type\":\"ed25519\",\"wallet_id\":\"w3\",\"tx_id\":\"a.b\"}";
+    CHECK_ERR(
+        node_client_request_parse(&req, &pb, S, (const uint8_t *)j, strlen(j)),
+        MPC_ERR_PARSE);
+    CHECK(strcmp(req.wallet_id.s, "w3") == 0 && req.tx_id.s[0] == '\0');
+    j = "{\"wallet_id\":\"w4\",\"tx_id\":\"t4\"}";
+    CHECK_ERR(
+        node_client_request_parse(&req, &pb, K, (const uint8_t *)j, strlen(j)),
+        MPC_ERR_PARSE); /* tx_id: unknown to keygen */
+    CHECK(pb.fail == DEC);
+    CHECK(strcmp(req.wallet_id.s, "w4") == 0 && req.tx_id.s[0] == '\0');
+    j = "{\"session_id\":\"s5\",\"wallet_id\":\"w5\",\"node_ids\":[],"
+        "\"new_threshold\":1,\"key_type\":\"ed25519\"}";
+    CHECK_ERR(
+        node_client_request_parse(&req, &pb, R, (const uint8_t *)j, strlen(j)),
+        MPC_ERR_PARSE);
+    CHECK(strcmp(req.session_id.s, "s5") == 0);
+
+    /* Not JSON, or not an object: nothing to keep. */
+    const char *const junk[] = {"{\"wallet_id\":\"w6\"", "[\"w6\"]", "\"w6\""};
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+        memset(&req, 0xa5, sizeof req);
+        CHECK_ERR(node_client_request_parse(
+                      &req, &pb, K, (const uint8_t *)junk[i], strlen(junk[i])),
+                  MPC_ERR_PARSE);
+        CHECK(req.op == K && req.wallet_id.s[0] == '\0' && zero_but_ids(&req));
     }
 }
 

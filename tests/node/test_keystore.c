@@ -641,6 +641,83 @@ KS_TEST(keystore_request_states)
     CHECK_ERR(node_keystore_request_prune(NULL, NULL, 1), MPC_ERR_INVALID_ARG);
 }
 
+static bool leased_is(node_keystore *ks, const char *id, const uint8_t *digest,
+                      uint64_t now, uint64_t lease, mpc_err want_err,
+                      node_keystore_req want)
+{
+    node_keystore_req st = (node_keystore_req)77;
+    uint8_t dummy, *res = &dummy;
+    size_t len = 99;
+    mpc_err err = node_keystore_request_begin_leased(ks, &st, &res, &len, id,
+                                                     digest, now, lease);
+    bool ok = err == want_err && st == want &&
+              (want == NODE_KEYSTORE_REQ_DONE ? len > 0 : res == NULL);
+    if (res != &dummy)
+        node_keystore_value_free(res, len);
+    if (!ok)
+        printf("%s at %llu: err %d state %d\n", id, (unsigned long long)now,
+               (int)err, (int)st);
+    REQUIRE(ok);
+    return true;
+}
+
+/* RUNNING records have an owner and a lease: a live owner's record is
+ * never taken over; a dead owner's (an earlier process: here, before the
+ * reopen) lapses at created + lease, and the taker becomes the owner. */
+KS_TEST(keystore_request_lease)
+{
+    uint8_t d1[32], d2[32];
+    memset(d1, 1, sizeof d1);
+    memset(d2, 2, sizeof d2);
+    static const uint8_t result[] = "{\"result_type\":\"error\"}";
+    const node_keystore_req NEW = NODE_KEYSTORE_REQ_NEW,
+                            RUN = NODE_KEYSTORE_REQ_RUNNING;
+    /* Live owner: never, however late. */
+    CHECK(leased_is(f->ks, "svc:a", d1, 1000, 100, MPC_OK, NEW));
+    CHECK(leased_is(f->ks, "svc:a", d1, 1050, 100, MPC_OK, RUN));
+    CHECK(leased_is(f->ks, "svc:a", d1, 999999, 100, MPC_OK, RUN));
+    CHECK(leased_is(f->ks, "svc:b", d1, 1000, 100, MPC_OK, NEW));
+    CHECK(leased_is(f->ks, "svc:c", d1, 1000, 100, MPC_OK, NEW));
+    CHECK(leased_is(f->ks, "svc:d", d1, 1000, 100, MPC_OK, NEW));
+    CHECK_OK(node_keystore_request_finish(f->ks, "svc:d", d1, result,
+                                          sizeof result));
+    /* The process dies with a, b and c RUNNING. */
+    CHECK(ks_fx_reopen(f));
+    /* Within the lease: still a duplicate. */
+    CHECK(leased_is(f->ks, "svc:a", d1, 1099, 100, MPC_OK, RUN));
+    /* A clock set back: not lapsed. */
+    CHECK(leased_is(f->ks, "svc:a", d1, 10, 100, MPC_OK, RUN));
+    /* Without a lease (node_keystore_request_begin): never. */
+    CHECK(begin_is(f->ks, "svc:a", d1, 999999, MPC_OK, RUN, NULL, 0));
+    /* Other content under the id: a conflict even when lapsed. */
+    CHECK(leased_is(f->ks, "svc:a", d2, 5000, 100, MPC_ERR_CONFLICT, NEW));
+    /* Lapsed: taken over once; the taker is now the live owner. */
+    CHECK(leased_is(f->ks, "svc:a", d1, 1100, 100, MPC_OK, NEW));
+    CHECK(leased_is(f->ks, "svc:a", d1, 999999, 100, MPC_OK, RUN));
+    CHECK_OK(node_keystore_request_finish(f->ks, "svc:a", d1, result,
+                                          sizeof result));
+    CHECK(leased_is(f->ks, "svc:a", d1, 999999, 100, MPC_OK,
+                    NODE_KEYSTORE_REQ_DONE));
+    /* A done record is answered, never taken over. */
+    CHECK(leased_is(f->ks, "svc:d", d1, 999999, 100, MPC_OK,
+                    NODE_KEYSTORE_REQ_DONE));
+    /* The taker's record is durable and, after another crash, lapses from
+     * the time it was taken over. */
+    CHECK(leased_is(f->ks, "svc:b", d1, 2000, 100, MPC_OK, NEW));
+    CHECK(ks_fx_reopen(f));
+    CHECK(leased_is(f->ks, "svc:b", d1, 2099, 100, MPC_OK, RUN));
+    CHECK(leased_is(f->ks, "svc:b", d1, 2100, 100, MPC_OK, NEW));
+    /* A delete gives up ownership too. */
+    CHECK_OK(node_keystore_request_delete(f->ks, "svc:b"));
+    CHECK(leased_is(f->ks, "svc:b", d1, 3000, 100, MPC_OK, NEW));
+    /* Misuse. */
+    CHECK(leased_is(f->ks, "", d1, 1, 1, MPC_ERR_INVALID_ARG, NEW));
+    CHECK(leased_is(f->ks, "x", NULL, 1, 1, MPC_ERR_INVALID_ARG, NEW));
+    CHECK_ERR(node_keystore_request_begin_leased(NULL, NULL, NULL, NULL, "x",
+                                                 d1, 1, 1),
+              MPC_ERR_INVALID_ARG);
+}
+
 KS_TEST(keystore_request_prune)
 {
     uint8_t d[32] = {0};

@@ -15,25 +15,18 @@
 #include "mpc/frost_session.h"
 #include "mpc/hd.h"
 #include "node/http.h"
-#include "node/jsetup.h"
 #include "node/metrics.h"
 #include "node/ops.h"
 #include "node/sessions.h"
 #include "tests/harness/test.h"
 #include "tests/node/keystore_fixture.h"
+#include "tests/node/mem_cluster.h"
 
-#define NODES 3
+#define NODES MEM_CLUSTER_NODES
 
 static const char *const ids[NODES] = {"node0", "node1", "node2"};
 
-typedef struct cluster {
-    node_mem_bus *bus;
-    node_transport *t[NODES];
-    node_envelope_self self[NODES];
-    node_envelope_peer peers[NODES][NODES - 1];
-    const mpc_ctx *ctx[NODES];
-    node_sessions *m[NODES];
-} cluster;
+typedef mem_cluster cluster;
 
 /* Drops every copy to node2 while set: a silent party. */
 static bool drop_to_node2(void *ud, const char *from, const char *to,
@@ -47,32 +40,12 @@ static bool drop_to_node2(void *ud, const char *from, const char *to,
 
 static bool cluster_init(cluster *c)
 {
-    memset(c, 0, sizeof *c);
-    uint8_t pk[NODES][32], sk[NODES][64];
-    REQUIRE_OK(node_mem_bus_new(&c->bus));
-    for (int i = 0; i < NODES; i++) {
-        uint8_t seed[32];
-        for (int k = 0; k < 32; k++)
-            seed[k] = (uint8_t)(0x11 * (i + 1) + k);
-        REQUIRE(crypto_sign_seed_keypair(pk[i], sk[i], seed) == 0);
-        REQUIRE_OK(node_envelope_self_init(&c->self[i], ids[i], sk[i]));
-        REQUIRE_OK(node_transport_mem_new(&c->t[i], c->bus, ids[i]));
-        char label[32];
-        snprintf(label, sizeof label, "sessions-%d", i);
-        c->ctx[i] = test_new_ctx(label);
-        REQUIRE(c->ctx[i] != NULL);
-    }
-    for (int i = 0; i < NODES; i++) {
-        int k = 0;
-        for (int j = 0; j < NODES; j++)
-            if (j != i)
-                REQUIRE_OK(node_envelope_peer_init(&c->peers[i][k++],
-                                                   &c->self[i], ids[j], pk[j]));
-        REQUIRE_OK(node_sessions_new(&c->m[i], c->t[i], c->ctx[i], &c->self[i],
-                                     c->peers[i], NODES - 1));
-    }
-    sodium_memzero(sk, sizeof sk);
-    return true;
+    return mem_cluster_init(c, ids, 0x11, "sessions");
+}
+
+static void cluster_free(cluster *c)
+{
+    mem_cluster_free(c);
 }
 
 /* Every counter of every node back to its baseline. */
@@ -91,21 +64,9 @@ static bool cluster_idle(cluster *c)
     return true;
 }
 
-static void cluster_free(cluster *c)
-{
-    for (int i = 0; i < NODES; i++) {
-        node_sessions_free(c->m[i]);
-        node_transport_free(c->t[i]);
-        node_envelope_self_clear(&c->self[i]);
-        for (int k = 0; k < NODES - 1; k++)
-            node_envelope_peer_clear(&c->peers[i][k]);
-    }
-    node_mem_bus_free(c->bus);
-    memset(c, 0, sizeof *c);
-}
-
-/* Runs FROST DKG (threshold 2) on all three nodes. */
-static bool run_dkg(cluster *c, mpc_frost_key_result key[NODES])
+/* A FROST DKG (threshold 2) among all three nodes with a session id of 32
+ * bytes `sid`; no round timeout (the default). */
+static node_session_spec dkg_spec(uint8_t sid, uint32_t barrier_timeout_ms)
 {
     node_session_spec spec = {
         .op = NODE_ENVELOPE_OP_KEYGEN_EDDSA,
@@ -113,10 +74,17 @@ static bool run_dkg(cluster *c, mpc_frost_key_result key[NODES])
         .parties = ids,
         .n_parties = NODES,
         .threshold = 2,
-        .round_timeout_ms = 10000,
-        .barrier_timeout_ms = 5000,
+        .barrier_timeout_ms = barrier_timeout_ms,
     };
-    memset(spec.sid, 0xd1, sizeof spec.sid);
+    memset(spec.sid, sid, sizeof spec.sid);
+    return spec;
+}
+
+/* Runs FROST DKG (threshold 2) on all three nodes. */
+static bool run_dkg(cluster *c, mpc_frost_key_result key[NODES])
+{
+    node_session_spec spec = dkg_spec(0xd1, 5000);
+    spec.round_timeout_ms = 10000;
     node_session *s[NODES];
     for (int i = 0; i < NODES; i++)
         REQUIRE_OK(node_session_start(c->m[i], &s[i], &spec));
@@ -216,15 +184,7 @@ TEST(sessions_barrier_times_out_on_silent_party)
     cluster c;
     CHECK(cluster_init(&c));
     node_mem_bus_set_filter(c.bus, drop_to_node2, NULL);
-    node_session_spec spec = {
-        .op = NODE_ENVELOPE_OP_KEYGEN_EDDSA,
-        .protocol = &mpc_frost_dkg_protocol,
-        .parties = ids,
-        .n_parties = NODES,
-        .threshold = 2,
-        .barrier_timeout_ms = 700,
-    };
-    memset(spec.sid, 0xb7, sizeof spec.sid);
+    node_session_spec spec = dkg_spec(0xb7, 700);
     node_session *s[2];
     for (int i = 0; i < 2; i++)
         CHECK_OK(node_session_start(c.m[i], &s[i], &spec));
@@ -247,15 +207,7 @@ TEST(sessions_cancel_stops_owner)
 {
     cluster c;
     CHECK(cluster_init(&c));
-    node_session_spec spec = {
-        .op = NODE_ENVELOPE_OP_KEYGEN_EDDSA,
-        .protocol = &mpc_frost_dkg_protocol,
-        .parties = ids,
-        .n_parties = NODES,
-        .threshold = 2,
-        .barrier_timeout_ms = 60000,
-    };
-    memset(spec.sid, 0xca, sizeof spec.sid);
+    node_session_spec spec = dkg_spec(0xca, 60000);
     node_session *s;
     CHECK_OK(node_session_start(c.m[0], &s, &spec));
     node_sessions_stats st;
@@ -264,6 +216,46 @@ TEST(sessions_cancel_stops_owner)
     node_session_cancel(s);
     mpc_frost_key_result key;
     CHECK_ERR(node_session_join(s, &key, sizeof key, NULL), MPC_ERR_STATE);
+    CHECK(cluster_idle(&c));
+    cluster_free(&c);
+}
+
+TEST(sessions_cancel_all_fails_running_and_later_sessions)
+{
+    cluster c;
+    CHECK(cluster_init(&c));
+    node_session_spec spec = dkg_spec(0xcb, 60000);
+    node_session *s1, *s2, *later;
+    CHECK_OK(node_session_start(c.m[0], &s1, &spec));
+    spec.sid[0] ^= 1;
+    CHECK_OK(node_session_start(c.m[0], &s2, &spec));
+    /* Another manager's session is not touched. */
+    node_session *other;
+    CHECK_OK(node_session_start(c.m[1], &other, &spec));
+    node_sessions_cancel_all(c.m[0]);
+    node_sessions_cancel_all(c.m[0]); /* idempotent */
+    node_sessions_cancel_all(NULL);
+    mpc_frost_key_result key;
+    mpc_blame b;
+    CHECK_ERR(node_session_join(s2, &key, sizeof key, &b), MPC_ERR_STATE);
+    CHECK(b.err == MPC_ERR_STATE && b.reason == MPC_BLAME_NONE);
+    CHECK(strcmp(b.detail, "node shutting down") == 0);
+    CHECK(mpc_blame_count(&b) == 0);
+    CHECK_ERR(node_session_join(s1, &key, sizeof key, &b), MPC_ERR_STATE);
+    CHECK(strcmp(b.detail, "node shutting down") == 0);
+    /* Started after: fails at once, the same way. */
+    spec.sid[0] ^= 2;
+    CHECK_OK(node_session_start(c.m[0], &later, &spec));
+    CHECK_ERR(node_session_join(later, &key, sizeof key, &b), MPC_ERR_STATE);
+    CHECK(strcmp(b.detail, "node shutting down") == 0);
+    node_sessions_stats st;
+    node_sessions_stats_get(c.m[0], &st);
+    CHECK(st.live_sessions == 0 && st.failed == 3);
+    node_sessions_stats_get(c.m[1], &st);
+    CHECK(st.live_sessions == 1);
+    node_session_cancel(other);
+    CHECK_ERR(node_session_join(other, &key, sizeof key, &b), MPC_ERR_STATE);
+    CHECK(strcmp(b.detail, "cancelled") == 0);
     CHECK(cluster_idle(&c));
     cluster_free(&c);
 }
@@ -309,58 +301,19 @@ TEST(sessions_start_rejects_bad_specs)
 
 /* ---- ops: client requests end to end over the mem bus ------------------- */
 
-typedef struct opsfx {
-    cluster c;
-    ks_fx ks[NODES];
-    node_ops *o[NODES];
-    uint8_t ipk[32];
-    uint8_t isk[64];
-} opsfx;
+typedef mem_ops opsfx;
 
 static bool opsfx_init(opsfx *f)
 {
-    memset(f, 0, sizeof *f);
-    REQUIRE(cluster_init(&f->c));
-    REQUIRE(crypto_sign_keypair(f->ipk, f->isk) == 0);
-    node_jsetup_config jc;
-    node_jsetup_config_default(&jc);
-    node_jsetup_report *rep = calloc(1, sizeof *rep);
-    REQUIRE(rep != NULL);
-    mpc_err e = node_jsetup_apply(f->c.t[0], &jc, rep);
-    free(rep);
-    REQUIRE_OK(e);
-    for (int i = 0; i < NODES; i++) {
-        REQUIRE(ks_fx_init(&f->ks[i]));
-        node_ops_config cfg = {
-            .t = f->c.t[i],
-            .ctx = f->c.ctx[i],
-            .self = &f->c.self[i],
-            .peers = f->c.peers[i],
-            .n_peers = NODES - 1,
-            .sessions = f->c.m[i],
-            .ks = f->ks[i].ks,
-            .threshold = 2,
-            .initiator_alg = NODE_KEY_ALG_ED25519,
-            .initiator_key = f->ipk,
-            .initiator_key_len = 32,
-            .round_timeout_ms = 10000,
-            .barrier_timeout_ms = 1500,
-        };
-        memset(cfg.chain_code, 0xcc, sizeof cfg.chain_code);
-        REQUIRE_OK(node_ops_new(&f->o[i], &cfg));
-        REQUIRE_OK(node_ops_listen(f->o[i]));
-    }
+    REQUIRE(mem_ops_prepare(f, ids, 0x11, "sessions"));
+    for (int i = 0; i < NODES; i++)
+        REQUIRE(mem_ops_start(f, i, 10000, NULL));
     return true;
 }
 
 static void opsfx_done(opsfx *f)
 {
-    for (int i = 0; i < NODES; i++) {
-        node_ops_free(f->o[i]);
-        if (f->ks[i].ks != NULL || f->ks[i].root[0] != '\0')
-            ks_fx_done(&f->ks[i]);
-    }
-    cluster_free(&f->c);
+    mem_ops_done(f);
 }
 
 /* A request body as mpcium's Go client publishes it, signed. */
@@ -369,40 +322,17 @@ static uint8_t *make_request(const opsfx *f, size_t *len, node_client_op op,
                              const char *tx, const uint32_t *path,
                              size_t path_len, bool bad_sig)
 {
-    node_client_request *r = calloc(1, sizeof *r);
-    uint8_t *out = NULL, *tbs = NULL;
-    size_t tbs_len = 0;
-    *len = 0;
-    if (r == NULL)
-        return NULL;
-    r->op = op;
-    snprintf(r->wallet_id.s, sizeof r->wallet_id.s, "%s", wallet);
-    if (op == NODE_CLIENT_OP_SIGN) {
-        r->key_type = NODE_CLIENT_KEY_ED25519;
-        snprintf(r->tx_id.s, sizeof r->tx_id.s, "%s", tx_id);
-        snprintf(r->network_internal_code, sizeof r->network_internal_code,
-                 "solana-devnet");
-        r->tx_len = strlen(tx);
-        r->tx = malloc(r->tx_len);
-        if (r->tx != NULL)
-            memcpy(r->tx, tx, r->tx_len);
-        r->path_len = path_len;
-        if (path_len > 0)
-            memcpy(r->path, path, path_len * sizeof *path);
-    }
-    if (node_client_request_signed_bytes(
-            &tbs, &tbs_len, r, NODE_CLIENT_SIGNED_CURRENT) == MPC_OK) {
-        crypto_sign_detached(r->signature, NULL, tbs, tbs_len, f->isk);
-        r->signature_present = true;
-        r->signature_len = 64;
-        r->signature[5] ^= bad_sig ? 1u : 0u;
-        if (node_client_request_encode(&out, len, r) != MPC_OK)
-            out = NULL;
-    }
-    free(tbs);
-    node_client_request_clear(r);
-    free(r);
-    return out;
+    mem_ops_req q = {.op = op,
+                     .wallet = wallet,
+                     .key_type = NODE_CLIENT_KEY_ED25519,
+                     .network = "solana-devnet",
+                     .tx_id = tx_id,
+                     .tx = (const uint8_t *)tx,
+                     .tx_len = tx != NULL ? strlen(tx) : 0,
+                     .path = path,
+                     .path_len = path_len,
+                     .bad_sig = bad_sig};
+    return mem_ops_request(f, len, &q);
 }
 
 /* A base64 string field of a result. */
@@ -504,6 +434,22 @@ static bool ops_flow(opsfx *f)
     REQUIRE_OK(
         node_ops_handle(f->o[0], &oc, NODE_CLIENT_OP_SIGN, body, len, NULL));
     REQUIRE(oc.code == NODE_CLIENT_CODE_INVALID_INITIATOR_SIGNATURE);
+    /* Refused, it still names its tx, but under a Nats-Msg-Id of its own:
+     * the real request's result must not be dropped as its duplicate. */
+    REQUIRE(memmem(oc.result, oc.result_len, "\"tx_id\":\"tx-3\"",
+                   strlen("\"tx_id\":\"tx-3\"")) != NULL);
+    char refused_id[NODE_CLIENT_NAME_MAX_BYTES];
+    memcpy(refused_id, oc.msg_id, sizeof refused_id);
+    node_ops_outcome_clear(&oc);
+    free(body);
+    body = make_request(f, &len, NODE_CLIENT_OP_SIGN, "wallet-1", "tx-3", tx,
+                        NULL, 0, false);
+    REQUIRE(body != NULL);
+    REQUIRE_OK(
+        node_ops_handle(f->o[0], &oc, NODE_CLIENT_OP_SIGN, body, len, NULL));
+    REQUIRE(oc.code == NODE_CLIENT_CODE_NONE);
+    REQUIRE(strcmp(oc.msg_id, "mpc.mpc_signing_result.tx-3") == 0);
+    REQUIRE(strncmp(refused_id, "mpc.mpc_signing_result.tx-3:", 28) == 0);
     node_ops_outcome_clear(&oc);
     free(body);
     body = make_request(f, &len, NODE_CLIENT_OP_SIGN, "wallet-9", "tx-4", tx,

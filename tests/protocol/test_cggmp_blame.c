@@ -21,33 +21,12 @@
 #include "mpc/wire.h"
 #include "tests/harness/test.h"
 #include "tests/protocol/cggmp_fixture.h"
+#include "tests/protocol/cggmp_run.h"
 #include "tests/protocol/simnet.h"
 #include "tests/unit/ecdsa_oracle.h"
 
-#define MAXN 5
+#define MAXN CGGMP_RUN_MAXN
 #define STEPS 100000
-
-typedef struct fx {
-    unsigned n, t;
-    const mpc_ctx *ctx[MAXN];
-    mpc_cggmp_key_share ks[MAXN];
-    mpc_cggmp_aux_info aux[MAXN];
-} fx;
-
-static bool fx_make(fx *f, unsigned n, unsigned t)
-{
-    static const char *labels[MAXN] = {"bl0", "bl1", "bl2", "bl3", "bl4"};
-    f->n = n;
-    f->t = t;
-    for (unsigned i = 0; i < n; i++)
-        f->ctx[i] = test_new_ctx(labels[i]);
-    return cggmp_fixture_dealer(f->ctx, n, t, MPC_PARAMS_COMPAT, f->ks, f->aux);
-}
-
-static void fx_clear(fx *f)
-{
-    cggmp_fixture_clear(f->ctx, f->n, f->ks, f->aux);
-}
 
 static const mpc_group *secp(void)
 {
@@ -202,24 +181,9 @@ static void lie_sigma(uint8_t *p, size_t len)
 
 /* ---- nets ---------------------------------------------------------------- */
 
-static void presign_inputs(fx *f, const uint32_t *signers,
-                           const mpc_hd_child *derive,
-                           mpc_cggmp_presign_input *in)
-{
-    for (unsigned k = 0; k < f->t; k++) {
-        memset(&in[k], 0, sizeof(in[k]));
-        in[k].key = &f->ks[signers[k]];
-        in[k].aux = &f->aux[signers[k]];
-        in[k].signers = signers;
-        memset(in[k].key_id, 0x62, sizeof(in[k].key_id));
-        in[k].key_version = 1;
-        in[k].derive = derive;
-    }
-}
-
 /* Presign (or interactive sign when digest is non-NULL) among `signers`,
  * with `lie` told to the wrapped table. */
-static simnet *liar_net(fx *f, const uint32_t *signers, const liar *lie,
+static simnet *liar_net(cggmp_run *f, const uint32_t *signers, const liar *lie,
                         const uint8_t *digest, liar_input *li,
                         mpc_cggmp_sign_input *si)
 {
@@ -228,7 +192,7 @@ static simnet *liar_net(fx *f, const uint32_t *signers, const liar *lie,
         digest != NULL ? &mpc_cggmp_sign_protocol : &mpc_cggmp_presign_protocol;
     mpc_cggmp_presign_input pin[MAXN];
 
-    presign_inputs(f, signers, NULL, pin);
+    cggmp_run_presign_inputs(f, signers, NULL, 0x62, 1, pin);
     for (unsigned k = 0; k < f->t; k++) {
         si[k].presign = pin[k];
         if (digest != NULL)
@@ -241,6 +205,49 @@ static simnet *liar_net(fx *f, const uint32_t *signers, const liar *lie,
     return simnet_new(liar_protocol(real), f->t, f->t, ptrs);
 }
 
+/*
+ * Runs `lie` among `signers` of a fresh n-party committee at threshold t:
+ * interactive sign of digest, or presign when digest is NULL. Every honest
+ * signer fails naming the liar alone, for `reason` (MPC_BLAME_VERIFY: with
+ * MPC_ERR_VERIFY), in the round it lied in. A liar in the last round
+ * finishes (its own values are honest); an earlier one is left without
+ * the honest signers' next round.
+ */
+static void liar_case(unsigned n, unsigned t, const uint32_t *signers,
+                      const liar *lie, const uint8_t *digest,
+                      mpc_blame_reason reason)
+{
+    const mpc_protocol *real =
+        digest != NULL ? &mpc_cggmp_sign_protocol : &mpc_cggmp_presign_protocol;
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    unsigned honest = 0;
+    cggmp_run f;
+
+    if (!cggmp_run_make(&f, "bl", n, t))
+        return;
+    for (unsigned k = 0; k < t; k++)
+        if (k != lie->party)
+            honest |= 1u << k;
+    simnet *net = liar_net(&f, signers, lie, digest, li, si);
+    CHECK(net != NULL);
+    if (net != NULL) {
+        CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
+        CHECK(cggmp_fixture_blamed(net, honest, lie->party, reason));
+        for (unsigned k = 0; k < t; k++) {
+            mpc_blame b = simnet_blame(net, k);
+            if (k == lie->party)
+                continue;
+            CHECK(b.round == lie->round);
+            CHECK(reason != MPC_BLAME_VERIFY || b.err == MPC_ERR_VERIFY);
+        }
+        CHECK(lie->round != real->rounds ||
+              simnet_status(net, lie->party) == MPC_SESSION_DONE);
+        simnet_free(net);
+    }
+    cggmp_run_clear(&f);
+}
+
 /* ---- interactive sign ---------------------------------------------------- */
 
 /* A signer that sends σ_i + 1 in round 4 is named by every honest signer;
@@ -250,21 +257,8 @@ TEST(cggmp_blame_isign_bad_sigma_2of3)
     static const uint32_t signers[2] = {0, 2};
     static const liar lie = {1, 4, lie_sigma};
     uint8_t digest[32] = {0x5a};
-    liar_input li[MAXN];
-    mpc_cggmp_sign_input si[MAXN];
-    fx f;
 
-    if (!fx_make(&f, 3, 2))
-        return;
-    simnet *net = liar_net(&f, signers, &lie, digest, li, si);
-    CHECK(net != NULL);
-    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
-    CHECK(cggmp_fixture_blamed(net, 1u << 0, 1, MPC_BLAME_VERIFY));
-    CHECK(simnet_blame(net, 0).round == 4);
-    CHECK(simnet_blame(net, 0).err == MPC_ERR_VERIFY);
-    CHECK(simnet_status(net, 1) == MPC_SESSION_DONE);
-    simnet_free(net);
-    fx_clear(&f);
+    liar_case(3, 2, signers, &lie, digest, MPC_BLAME_VERIFY);
 }
 
 TEST(cggmp_blame_isign_bad_sigma_3of5)
@@ -272,19 +266,8 @@ TEST(cggmp_blame_isign_bad_sigma_3of5)
     static const uint32_t signers[3] = {0, 3, 4};
     static const liar lie = {1, 4, lie_sigma};
     uint8_t digest[32] = {0xa5, 1};
-    liar_input li[MAXN];
-    mpc_cggmp_sign_input si[MAXN];
-    fx f;
 
-    if (!fx_make(&f, 5, 3))
-        return;
-    simnet *net = liar_net(&f, signers, &lie, digest, li, si);
-    CHECK(net != NULL);
-    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
-    CHECK(
-        cggmp_fixture_blamed(net, (1u << 0) | (1u << 2), 1, MPC_BLAME_VERIFY));
-    simnet_free(net);
-    fx_clear(&f);
+    liar_case(5, 3, signers, &lie, digest, MPC_BLAME_VERIFY);
 }
 
 /* ---- presign: lies in the round-2 and round-3 broadcasts ------------------
@@ -297,20 +280,8 @@ TEST(cggmp_blame_presign_lie_delta_blamed)
 {
     static const uint32_t signers[2] = {1, 2};
     static const liar lie = {0, 3, lie_delta};
-    liar_input li[MAXN];
-    mpc_cggmp_sign_input si[MAXN];
-    fx f;
 
-    if (!fx_make(&f, 3, 2))
-        return;
-    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
-    CHECK(net != NULL);
-    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
-    CHECK(cggmp_fixture_blamed(net, 1u << 1, 0, MPC_BLAME_VERIFY));
-    CHECK(simnet_blame(net, 1).round == 3);
-    CHECK(simnet_status(net, 0) == MPC_SESSION_DONE);
-    simnet_free(net);
-    fx_clear(&f);
+    liar_case(3, 2, signers, &lie, NULL, MPC_BLAME_VERIFY);
 }
 
 /* S_i + G, consistent to everyone: S_i no longer matches the C_i of the
@@ -320,19 +291,8 @@ TEST(cggmp_blame_presign_lie_s_blamed)
 {
     static const uint32_t signers[2] = {0, 1};
     static const liar lie = {1, 3, lie_s};
-    liar_input li[MAXN];
-    mpc_cggmp_sign_input si[MAXN];
-    fx f;
 
-    if (!fx_make(&f, 3, 2))
-        return;
-    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
-    CHECK(net != NULL);
-    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
-    CHECK(cggmp_fixture_blamed(net, 1u << 0, 1, MPC_BLAME_VERIFY));
-    CHECK(simnet_blame(net, 0).round == 3);
-    simnet_free(net);
-    fx_clear(&f);
+    liar_case(3, 2, signers, &lie, NULL, MPC_BLAME_VERIFY);
 }
 
 /* The same lie at 3-of-5 with the liar in the middle: both honest signers
@@ -341,19 +301,8 @@ TEST(cggmp_blame_presign_lie_s_3of5)
 {
     static const uint32_t signers[3] = {0, 1, 3};
     static const liar lie = {1, 3, lie_s};
-    liar_input li[MAXN];
-    mpc_cggmp_sign_input si[MAXN];
-    fx f;
 
-    if (!fx_make(&f, 5, 3))
-        return;
-    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
-    CHECK(net != NULL);
-    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
-    CHECK(
-        cggmp_fixture_blamed(net, (1u << 0) | (1u << 2), 1, MPC_BLAME_VERIFY));
-    simnet_free(net);
-    fx_clear(&f);
+    liar_case(5, 3, signers, &lie, NULL, MPC_BLAME_VERIFY);
 }
 
 /* A D̂ in the round-2 broadcast that is not the one Πaff-g was made for:
@@ -362,19 +311,8 @@ TEST(cggmp_blame_presign_lie_dhat_blamed)
 {
     static const uint32_t signers[2] = {0, 2};
     static const liar lie = {1, 2, lie_dhat};
-    liar_input li[MAXN];
-    mpc_cggmp_sign_input si[MAXN];
-    fx f;
 
-    if (!fx_make(&f, 3, 2))
-        return;
-    simnet *net = liar_net(&f, signers, &lie, NULL, li, si);
-    CHECK(net != NULL);
-    CHECK(simnet_run(net, STEPS) == SIMNET_SOME_FAILED);
-    CHECK(cggmp_fixture_blamed(net, 1u << 0, 1, MPC_BLAME_NONE));
-    CHECK(simnet_blame(net, 0).round == 2);
-    simnet_free(net);
-    fx_clear(&f);
+    liar_case(3, 2, signers, &lie, NULL, MPC_BLAME_NONE);
 }
 
 /* ---- pooled sign --------------------------------------------------------- */
@@ -382,7 +320,7 @@ TEST(cggmp_blame_presign_lie_dhat_blamed)
 /* Honest presign among `signers`; ps[k] = signer k's presignature. Checks
  * the public record: the same on every signer, Σk_j·R = G and
  * Σχ_j·R = the signing key. */
-static bool presign_pool(fx *f, const uint32_t *signers,
+static bool presign_pool(cggmp_run *f, const uint32_t *signers,
                          const mpc_hd_child *derive, mpc_cggmp_presig *ps)
 {
     const mpc_group *g = secp();
@@ -390,7 +328,7 @@ static bool presign_pool(fx *f, const uint32_t *signers,
     const void *ptrs[MAXN];
     mpc_point sk, sc, gen;
 
-    presign_inputs(f, signers, derive, in);
+    cggmp_run_presign_inputs(f, signers, derive, 0x62, 1, in);
     for (unsigned k = 0; k < f->t; k++)
         ptrs[k] = &in[k];
     simnet *net = simnet_new(&mpc_cggmp_presign_protocol, f->t, f->t, ptrs);
@@ -421,8 +359,9 @@ static bool presign_pool(fx *f, const uint32_t *signers,
 }
 
 /* Every signer's share of msg (consumes the presignatures). */
-static bool pool_shares(fx *f, mpc_cggmp_presig *ps, const mpc_scalar *tweak,
-                        const uint8_t *msg, size_t len, uint8_t (*shares)[32])
+static bool pool_shares(cggmp_run *f, mpc_cggmp_presig *ps,
+                        const mpc_scalar *tweak, const uint8_t *msg, size_t len,
+                        uint8_t (*shares)[32])
 {
     mpc_cggmp_sign_request req;
     memset(&req, 0, sizeof(req));
@@ -446,7 +385,7 @@ static bool pool_shares(fx *f, mpc_cggmp_presig *ps, const mpc_scalar *tweak,
  * combiner its record; the honest shares combine (on any signer's record);
  * a wrong share is named by its committee position.
  */
-static bool pooled_case(fx *f, const uint32_t *signers,
+static bool pooled_case(cggmp_run *f, const uint32_t *signers,
                         const mpc_hd_child *derive, unsigned cheat)
 {
     const mpc_group *g = secp();
@@ -496,12 +435,12 @@ static bool pooled_case(fx *f, const uint32_t *signers,
 TEST(cggmp_blame_pooled_bad_share_2of3)
 {
     static const uint32_t signers[2] = {0, 2};
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "bl", 3, 2))
         return;
     CHECK(pooled_case(&f, signers, NULL, 1));
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 TEST(cggmp_blame_pooled_bad_share_3of5_hd)
@@ -509,14 +448,14 @@ TEST(cggmp_blame_pooled_bad_share_3of5_hd)
     static const uint32_t signers[3] = {1, 2, 4};
     static const uint32_t path[2] = {3, 5};
     mpc_hd_child child;
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 5, 3))
+    if (!cggmp_run_make(&f, "bl", 5, 3))
         return;
     CHECK_OK(mpc_hd_derive(secp(), &child, &f.ks[0].pubkey, f.ks[0].chain_code,
                            path, 2));
     CHECK(pooled_case(&f, signers, &child, 2));
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 /* A dealt (record-less) presignature points the combiner at no record. */

@@ -11,33 +11,12 @@
 #include "mpc/hd.h"
 #include "tests/harness/test.h"
 #include "tests/protocol/cggmp_fixture.h"
+#include "tests/protocol/cggmp_run.h"
 #include "tests/protocol/simnet.h"
 #include "tests/unit/ecdsa_oracle.h"
 
-#define MAXN 5
+#define MAXN CGGMP_RUN_MAXN
 #define STEPS 100000
-
-typedef struct fx {
-    unsigned n, t;
-    const mpc_ctx *ctx[MAXN];
-    mpc_cggmp_key_share ks[MAXN];
-    mpc_cggmp_aux_info aux[MAXN];
-} fx;
-
-static bool fx_make(fx *f, unsigned n, unsigned t)
-{
-    static const char *labels[MAXN] = {"ps0", "ps1", "ps2", "ps3", "ps4"};
-    f->n = n;
-    f->t = t;
-    for (unsigned i = 0; i < n; i++)
-        f->ctx[i] = test_new_ctx(labels[i]);
-    return cggmp_fixture_dealer(f->ctx, n, t, MPC_PARAMS_COMPAT, f->ks, f->aux);
-}
-
-static void fx_clear(fx *f)
-{
-    cggmp_fixture_clear(f->ctx, f->n, f->ks, f->aux);
-}
 
 typedef struct tamper {
     unsigned round;
@@ -59,26 +38,19 @@ static simnet_verdict flip_hook(void *ud, mpc_session_frame *f,
     return SIMNET_REWRITE;
 }
 
-static simnet *presign_net(fx *f, const uint32_t *signers,
+static simnet *presign_net(cggmp_run *f, const uint32_t *signers,
                            const mpc_hd_child *derive,
                            mpc_cggmp_presign_input *in)
 {
     const void *ptrs[MAXN];
-    for (unsigned k = 0; k < f->t; k++) {
-        memset(&in[k], 0, sizeof(in[k]));
-        in[k].key = &f->ks[signers[k]];
-        in[k].aux = &f->aux[signers[k]];
-        in[k].signers = signers;
-        memset(in[k].key_id, 0x4b, sizeof(in[k].key_id));
-        in[k].key_version = 3;
-        in[k].derive = derive;
+    cggmp_run_presign_inputs(f, signers, derive, 0x4b, 3, in);
+    for (unsigned k = 0; k < f->t; k++)
         ptrs[k] = &in[k];
-    }
     return simnet_new(&mpc_cggmp_presign_protocol, f->t, f->t, ptrs);
 }
 
 /* Presign among `signers`; out[k] = signer k's presignature. */
-static bool presign_ok(fx *f, const uint32_t *signers,
+static bool presign_ok(cggmp_run *f, const uint32_t *signers,
                        const mpc_hd_child *derive, mpc_cggmp_presig *out)
 {
     const mpc_group *g = cggmp_group(test_ctx());
@@ -98,7 +70,8 @@ static bool presign_ok(fx *f, const uint32_t *signers,
 }
 
 /* Signs msg with the presignatures; checks the result with both oracles. */
-static bool sign_with(fx *f, mpc_cggmp_presig *ps, const mpc_hd_child *derive)
+static bool sign_with(cggmp_run *f, mpc_cggmp_presig *ps,
+                      const mpc_hd_child *derive)
 {
     const mpc_group *g = cggmp_group(test_ctx());
     uint8_t shares[MAXN][32], digest[32], pub[33];
@@ -144,15 +117,15 @@ TEST(cggmp_presign_2of3_every_subset)
 {
     static const uint32_t subsets[3][2] = {{0, 1}, {0, 2}, {1, 2}};
     mpc_cggmp_presig ps[MAXN];
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "ps", 3, 2))
         return;
     for (size_t s = 0; s < 3; s++) {
         CHECK(presign_ok(&f, subsets[s], NULL, ps));
         CHECK(sign_with(&f, ps, NULL));
     }
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 TEST(cggmp_presign_3of5_hd_path)
@@ -161,16 +134,16 @@ TEST(cggmp_presign_3of5_hd_path)
     static const uint32_t path[3] = {44, 60, 1};
     mpc_cggmp_presig ps[MAXN];
     mpc_hd_child child;
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 5, 3))
+    if (!cggmp_run_make(&f, "ps", 5, 3))
         return;
     CHECK_OK(mpc_hd_derive(cggmp_group(test_ctx()), &child, &f.ks[0].pubkey,
                            f.ks[0].chain_code, path, 3));
     CHECK(presign_ok(&f, signers, &child, ps));
     CHECK(mpc_scalar_eq(&ps[1].binding.tweak, &child.delta));
     CHECK(sign_with(&f, ps, &child));
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 /* A malicious signer in each round: its peers name it. */
@@ -188,9 +161,9 @@ TEST(cggmp_presign_blame_each_round)
         {3, MPC_SESSION_P2P, 100000}, /* the last byte: Πlog*χ of S_i */
     };
     mpc_cggmp_presign_input in[MAXN];
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "ps", 3, 2))
         return;
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         simnet *net = presign_net(&f, signers, NULL, in);
@@ -204,7 +177,7 @@ TEST(cggmp_presign_blame_each_round)
         CHECK(b.round == cases[c].round);
         simnet_free(net);
     }
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 /*
@@ -219,9 +192,9 @@ TEST(cggmp_presign_delta_tamper_never_blames_honest)
     static const uint32_t signers[2] = {1, 2};
     static const tamper t3 = {3, MPC_SESSION_BCAST, 31};
     mpc_cggmp_presign_input in[MAXN];
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "ps", 3, 2))
         return;
     simnet *net = presign_net(&f, signers, NULL, in);
     CHECK(net != NULL);
@@ -233,21 +206,18 @@ TEST(cggmp_presign_delta_tamper_never_blames_honest)
           (mpc_blame_has(&b, 1) && mpc_blame_count(&b) == 1));
     CHECK(!mpc_blame_has(&b, 0));
     simnet_free(net);
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
-static simnet *isign_net(fx *f, const uint32_t *signers,
+static simnet *isign_net(cggmp_run *f, const uint32_t *signers,
                          const mpc_hd_child *derive, mpc_cggmp_sign_input *in,
                          const uint8_t digest[32])
 {
     const void *ptrs[MAXN];
+    mpc_cggmp_presign_input pin[MAXN];
+    cggmp_run_presign_inputs(f, signers, derive, 0, 1, pin);
     for (unsigned k = 0; k < f->t; k++) {
-        memset(&in[k], 0, sizeof(in[k]));
-        in[k].presign.key = &f->ks[signers[k]];
-        in[k].presign.aux = &f->aux[signers[k]];
-        in[k].presign.signers = signers;
-        in[k].presign.key_version = 1;
-        in[k].presign.derive = derive;
+        in[k].presign = pin[k];
         memcpy(in[k].digest, digest, 32);
         ptrs[k] = &in[k];
     }
@@ -265,9 +235,9 @@ TEST(cggmp_sign_interactive_2of3_hd)
     mpc_cggmp_sign_result res[2];
     mpc_hd_child child;
     uint8_t pub[33];
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "ps", 3, 2))
         return;
     CHECK_OK(mpc_hd_derive(cggmp_group(test_ctx()), &child, &f.ks[0].pubkey,
                            f.ks[0].chain_code, path, 2));
@@ -281,7 +251,7 @@ TEST(cggmp_sign_interactive_2of3_hd)
     mpc_point_serialize(cggmp_group(test_ctx()), pub, &child.pub);
     CHECK_MEM(res[0].pubkey, pub, 33);
     CHECK(ecdsa_oracle_both(pub, digest, &res[0].sig));
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 /* A σ_j altered on the wire in round 4 (not echoed: the last round): the
@@ -293,9 +263,9 @@ TEST(cggmp_sign_interactive_bad_share)
     static const tamper t4 = {4, MPC_SESSION_BCAST, 31};
     uint8_t digest[32] = {1};
     mpc_cggmp_sign_input in[MAXN];
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "ps", 3, 2))
         return;
     simnet *net = isign_net(&f, signers, NULL, in, digest);
     CHECK(net != NULL);
@@ -307,7 +277,7 @@ TEST(cggmp_sign_interactive_bad_share)
     CHECK(b.attributable && b.reason == MPC_BLAME_VERIFY);
     CHECK(mpc_blame_count(&b) == 1 && mpc_blame_has(&b, 1));
     simnet_free(net);
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }
 
 TEST(cggmp_presign_init_misuse)
@@ -318,9 +288,9 @@ TEST(cggmp_presign_init_misuse)
     mpc_hd_child child;
     mpc_session *s;
     mpc_session_params p;
-    fx f;
+    cggmp_run f;
 
-    if (!fx_make(&f, 3, 2))
+    if (!cggmp_run_make(&f, "ps", 3, 2))
         return;
     mpc_session_params_default(&p);
     p.protocol = &mpc_cggmp_presign_protocol;
@@ -356,5 +326,5 @@ TEST(cggmp_presign_init_misuse)
     child.delta.v[31] ^= 1;
     in[0].derive = &child;
     CHECK_ERR(mpc_session_new(&s, f.ctx[0], &p), MPC_ERR_INVALID_ARG);
-    fx_clear(&f);
+    cggmp_run_clear(&f);
 }

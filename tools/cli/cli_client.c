@@ -4,7 +4,8 @@
  * Ed25519 key, published to JetStream with an optional ClientID header; the
  * result is read from this client's own durable on the "mpc" stream (our
  * injective durable name, node_client_result_durable), bounded by
- * --timeout.
+ * --timeout. Signatures are verified when the key is given: Ed25519 with
+ * libsodium, ECDSA with libsecp256k1 (recovery id included).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -12,12 +13,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
 #include <sodium.h>
 
 #include "common/os_rng.h"
 #include "mpc/ctx.h"
 #include "mpc/group.h"
 #include "mpc/hd.h"
+#include "mpc/msghash.h"
 #include "node/client_proto.h"
 #include "node/identity.h"
 #include "node/transport.h"
@@ -42,16 +46,23 @@ static const char keygen_usage[] =
 
 static const char sign_usage[] =
     "usage: mpcium-cli sign --nats URL --initiator-key FILE --wallet ID\n"
-    "           --key-type ed25519 (--message HEX | --message-text TEXT)\n"
+    "           --key-type ed25519|secp256k1\n"
+    "           (--message HEX | --message-text TEXT) [--hash NAME]\n"
     "           [--path 44/501/0/0] [--pubkey HEX [--chain-code HEX]]\n"
     "           [--client-id ID] [--tx-id ID] [--timeout S]\n"
     "\n"
-    "  --pubkey HEX       the wallet's EdDSA key (from keygen): the\n"
+    "  --hash NAME        secp256k1: the nodes sign NAME(message), NAME one\n"
+    "                     of sha256, sha256d, keccak256; without it the\n"
+    "                     message (at most 32 bytes) is the digest\n"
+    "  --pubkey HEX       the wallet's key of that type (from keygen): the\n"
     "                     signature is then verified with libsodium\n"
+    "                     (ed25519) or libsecp256k1 (secp256k1: X||Y, 128\n"
+    "                     hex digits, or compressed, 66)\n"
     "  --chain-code HEX   the nodes' chain_code, to verify a --path signature\n"
     "                     against the derived key\n"
     "\n"
-    "Prints the signature (hex) and whether it verifies.\n";
+    "Prints the signature (hex; r, s and the recovery id for secp256k1) and\n"
+    "whether it verifies.\n";
 
 typedef struct client {
     node_transport *t;
@@ -355,52 +366,141 @@ static bool parse_path(node_client_request *r, const char *s)
     return r->path_len > 0;
 }
 
-/* The key to verify against: `pub`, derived along r's path when given. */
-static bool verify_key(const node_client_request *r, const uint8_t pub[32],
-                       const char *cc_hex, uint8_t out[32])
+/* The wallet key from --pubkey in the nodes' point encoding: Ed25519 as
+ * is (32 bytes); secp256k1 compressed (33), from X || Y as keygen prints
+ * it (the whole point checked here: a wrong Y is refused, not dropped) or
+ * already compressed. The point is also checked by mpc_point_parse. */
+typedef struct wallet_key {
+    uint8_t b[MPC_POINT_MAX_BYTES];
+    size_t len;
+} wallet_key;
+
+static bool parse_pubkey(wallet_key *k, node_client_key_type kt,
+                         const char *hex)
 {
-    if (r->path_len == 0) {
-        memcpy(out, pub, 32);
-        return true;
-    }
+    uint8_t sec1[1 + NODE_CLIENT_ECDSA_PUB_BYTES];
+    k->len = kt == NODE_CLIENT_KEY_ED25519 ? 32 : 33;
+    if (kt == NODE_CLIENT_KEY_ED25519 || strlen(hex) == 2 * 33)
+        return parse_hex(k->b, k->len, hex);
+    sec1[0] = 0x04;
+    secp256k1_pubkey pk;
+    size_t len = 33;
+    return parse_hex(sec1 + 1, NODE_CLIENT_ECDSA_PUB_BYTES, hex) &&
+           secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk, sec1,
+                                     sizeof sec1) == 1 &&
+           secp256k1_ec_pubkey_serialize(secp256k1_context_static, k->b, &len,
+                                         &pk, SECP256K1_EC_COMPRESSED) == 1;
+}
+
+/* The key to verify against: `pub`, derived along r's path when given. */
+static bool verify_key(const node_client_request *r, const wallet_key *pub,
+                       const char *cc_hex, wallet_key *out)
+{
     uint8_t cc[MPC_HD_CHAIN_CODE_BYTES];
-    if (!parse_hex(cc, sizeof cc, cc_hex))
+    if (r->path_len > 0 && !parse_hex(cc, sizeof cc, cc_hex))
         return false;
     mpc_ctx *ctx = NULL;
     mpc_ctx_config cfg = {.rng = os_rng_fill};
     if (mpc_ctx_new(&ctx, &cfg) != MPC_OK)
         return false;
-    const mpc_group *g = mpc_ctx_group(ctx, MPC_CURVE_ED25519);
+    const mpc_group *g = mpc_ctx_group(
+        ctx, r->key_type == NODE_CLIENT_KEY_ED25519 ? MPC_CURVE_ED25519
+                                                    : MPC_CURVE_SECP256K1);
     mpc_point master;
     mpc_hd_child child;
-    bool ok =
-        mpc_point_parse(g, &master, pub, 32) == MPC_OK &&
-        mpc_hd_derive(g, &child, &master, cc, r->path, r->path_len) == MPC_OK;
-    if (ok)
-        mpc_point_serialize(g, out, &child.pub);
+    bool ok = mpc_point_parse(g, &master, pub->b, pub->len) == MPC_OK;
+    if (ok && r->path_len == 0)
+        *out = *pub;
+    if (ok && r->path_len > 0) {
+        ok = mpc_hd_derive(g, &child, &master, cc, r->path, r->path_len) ==
+             MPC_OK;
+        out->len = pub->len;
+        if (ok)
+            mpc_point_serialize(g, out->b, &child.pub);
+    }
     mpc_ctx_free(ctx);
     return ok;
 }
 
-static int sign_report(const json_t *j, const node_client_request *r,
-                       const uint8_t *pub, const char *cc_hex)
+static bool eddsa_report(const json_t *j, const node_client_request *r,
+                         const wallet_key *key)
 {
-    uint8_t sig[NODE_CLIENT_SIG_MAX_BYTES], key[32];
+    uint8_t sig[NODE_CLIENT_SIG_MAX_BYTES];
     size_t n = 0;
     if (!print_b64(j, "signature", sig, sizeof sig, &n))
-        return CLI_EXIT_FAIL;
-    if (pub == NULL) {
-        printf("verified: unknown (give --pubkey to verify)\n");
-        return CLI_EXIT_OK;
-    }
-    if (!verify_key(r, pub, cc_hex, key)) {
-        cli_error("cannot derive the key to verify against");
-        return CLI_EXIT_FAIL;
-    }
-    print_hex(r->path_len > 0 ? "derived_pub_key" : "pub_key", key, 32);
+        return false;
+    if (key == NULL)
+        return true;
     bool ok = n == crypto_sign_BYTES &&
-              crypto_sign_verify_detached(sig, r->tx, r->tx_len, key) == 0;
+              crypto_sign_verify_detached(sig, r->tx, r->tx_len, key->b) == 0;
     printf("verified: %s\n", ok ? "yes (libsodium)" : "NO");
+    return ok;
+}
+
+/* r, s and the recovery id; with a key, a libsecp256k1 check of the
+ * signature over the request's digest (low-S required, as the nodes
+ * promise) and of the key that the recovery id recovers. */
+static bool ecdsa_report(const json_t *j, const node_client_request *r,
+                         const wallet_key *key)
+{
+    uint8_t rs[64], v[2], digest[MPC_MSGHASH_BYTES], rec33[33];
+    size_t rn = 0, sn = 0, vn = 0, len = sizeof rec33;
+    if (!print_b64(j, "r", rs, 32, &rn) ||
+        !print_b64(j, "s", rs + 32, 32, &sn) ||
+        !print_b64(j, "signature_recovery", v, sizeof v, &vn))
+        return false;
+    if (rn != 32 || sn != 32 || vn != 1 || v[0] > 3) {
+        cli_error("the result has no 32-byte r, s and one recovery byte");
+        return false;
+    }
+    if (key == NULL)
+        return true;
+    if (node_client_request_digest(digest, r) != MPC_OK) {
+        cli_error("cannot compute the digest of the request");
+        return false;
+    }
+    print_hex("digest", digest, sizeof digest);
+    /* Verification and recovery need no signing tables: the static
+     * context does. */
+    const secp256k1_context *sc = secp256k1_context_static;
+    secp256k1_pubkey pk, rpk;
+    secp256k1_ecdsa_signature sig;
+    secp256k1_ecdsa_recoverable_signature rsig;
+    bool ok = secp256k1_ec_pubkey_parse(sc, &pk, key->b, 33) == 1 &&
+              secp256k1_ecdsa_signature_parse_compact(sc, &sig, rs) == 1 &&
+              secp256k1_ecdsa_verify(sc, &sig, digest, &pk) == 1;
+    bool rec_ok = ok &&
+                  secp256k1_ecdsa_recoverable_signature_parse_compact(
+                      sc, &rsig, rs, v[0]) == 1 &&
+                  secp256k1_ecdsa_recover(sc, &rpk, &rsig, digest) == 1 &&
+                  secp256k1_ec_pubkey_serialize(sc, rec33, &len, &rpk,
+                                                SECP256K1_EC_COMPRESSED) == 1 &&
+                  len == 33 && memcmp(rec33, key->b, 33) == 0;
+    printf("verified: %s\n", !ok       ? "NO"
+                             : !rec_ok ? "NO (the recovery id recovers "
+                                         "another key)"
+                                       : "yes (libsecp256k1, recovery id "
+                                         "checked)");
+    return ok && rec_ok;
+}
+
+static int sign_report(const json_t *j, const node_client_request *r,
+                       const wallet_key *pub, const char *cc_hex)
+{
+    wallet_key key;
+    if (pub != NULL && !verify_key(r, pub, cc_hex, &key)) {
+        cli_error("--pubkey is not a point, or the key to verify against "
+                  "cannot be derived");
+        return CLI_EXIT_FAIL;
+    }
+    if (pub != NULL)
+        print_hex(r->path_len > 0 ? "derived_pub_key" : "pub_key", key.b,
+                  key.len);
+    bool ok = r->key_type == NODE_CLIENT_KEY_ED25519
+                  ? eddsa_report(j, r, pub != NULL ? &key : NULL)
+                  : ecdsa_report(j, r, pub != NULL ? &key : NULL);
+    if (ok && pub == NULL)
+        printf("verified: unknown (give --pubkey to verify)\n");
     return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
@@ -409,7 +509,7 @@ int cli_client_sign(int argc, char **argv)
     const char *url = NULL, *keyfile = NULL, *cid = "mpcium-cli",
                *wallet = NULL, *tmo = "60", *kt = NULL, *msg_hex = NULL,
                *msg_text = NULL, *path = NULL, *pub_hex = NULL, *cc_hex = NULL,
-               *tx_id = NULL;
+               *tx_id = NULL, *hash = NULL;
     bool help = false;
     const struct cli_opt opts[] = {
         {"nats", 0, &url, NULL},          {"initiator-key", 0, &keyfile, NULL},
@@ -418,6 +518,7 @@ int cli_client_sign(int argc, char **argv)
         {"message", 0, &msg_hex, NULL},   {"message-text", 0, &msg_text, NULL},
         {"path", 0, &path, NULL},         {"pubkey", 0, &pub_hex, NULL},
         {"chain-code", 0, &cc_hex, NULL}, {"tx-id", 0, &tx_id, NULL},
+        {"hash", 0, &hash, NULL},
     };
     int rc =
         cli_parse("sign", argc, argv, opts, sizeof opts / sizeof *opts, &help);
@@ -426,15 +527,28 @@ int cli_client_sign(int argc, char **argv)
         return rc;
     }
     client c = {.client_id = cid};
-    uint8_t pub[32];
+    wallet_key pub;
     if (url == NULL || keyfile == NULL || wallet == NULL || kt == NULL)
         return cli_usage_error(sign_usage,
                                "sign: --nats, --initiator-key, "
                                "--wallet and --key-type are needed");
-    if (strcmp(kt, "ed25519") != 0)
+    node_client_key_type key_type =
+        strcmp(kt, "ed25519") == 0     ? NODE_CLIENT_KEY_ED25519
+        : strcmp(kt, "secp256k1") == 0 ? NODE_CLIENT_KEY_SECP256K1
+                                       : NODE_CLIENT_KEY_NONE;
+    if (key_type == NODE_CLIENT_KEY_NONE)
         return cli_usage_error(sign_usage,
-                               "sign: only --key-type ed25519 is supported "
-                               "(ECDSA signing is not wired in the node yet)");
+                               "sign: bad --key-type \"%s\" (ed25519 or "
+                               "secp256k1)",
+                               kt);
+    mpc_msghash_alg alg = 0;
+    if (hash != NULL &&
+        (key_type != NODE_CLIENT_KEY_SECP256K1 ||
+         mpc_msghash_parse_name(&alg, hash, strlen(hash)) != MPC_OK))
+        return cli_usage_error(sign_usage,
+                               "sign: bad --hash \"%s\" (secp256k1 only: "
+                               "sha256, sha256d or keccak256)",
+                               hash);
     if ((msg_hex == NULL) == (msg_text == NULL))
         return cli_usage_error(sign_usage,
                                "sign: give exactly one of --message and "
@@ -446,9 +560,12 @@ int cli_client_sign(int argc, char **argv)
         return cli_usage_error(sign_usage, "sign: bad --client-id \"%s\"", cid);
     if (!node_client_id_is_valid(wallet, strlen(wallet)))
         return cli_usage_error(sign_usage, "sign: bad --wallet \"%s\"", wallet);
-    if (pub_hex != NULL && !parse_hex(pub, sizeof pub, pub_hex))
-        return cli_usage_error(sign_usage,
-                               "sign: --pubkey needs 64 hex digits");
+    if (pub_hex != NULL && !parse_pubkey(&pub, key_type, pub_hex))
+        return cli_usage_error(
+            sign_usage, "sign: --pubkey is not %s",
+            key_type == NODE_CLIENT_KEY_ED25519
+                ? "an Ed25519 key (64 hex digits)"
+                : "a secp256k1 point (X||Y: 128 hex digits, compressed: 66)");
     node_client_request *r = calloc(1, sizeof *r);
     if (r == NULL) {
         cli_error("out of memory");
@@ -467,10 +584,15 @@ int cli_client_sign(int argc, char **argv)
     const char *m = msg_text != NULL ? msg_text : msg_hex;
     size_t mlen = msg_text != NULL ? strlen(m) : strlen(m) / 2;
     r->tx = malloc(mlen > 0 ? mlen : 1);
-    if (r->tx == NULL || mlen == 0 || mlen > NODE_CLIENT_TX_MAX_BYTES ||
+    size_t max = key_type == NODE_CLIENT_KEY_SECP256K1 && hash == NULL
+                     ? MPC_MSGHASH_BYTES
+                     : NODE_CLIENT_TX_MAX_BYTES;
+    if (r->tx == NULL || mlen == 0 || mlen > max ||
         (msg_hex != NULL && !parse_hex(r->tx, mlen, msg_hex))) {
-        cli_usage_error(sign_usage, "sign: bad message (non-empty; --message "
-                                    "takes hex)");
+        cli_usage_error(sign_usage,
+                        "sign: bad message (non-empty; --message takes hex; "
+                        "secp256k1 without --hash: the digest, at most 32 "
+                        "bytes)");
         goto out;
     }
     if (msg_text != NULL)
@@ -486,7 +608,8 @@ int cli_client_sign(int argc, char **argv)
         goto out;
     }
     r->op = NODE_CLIENT_OP_SIGN;
-    r->key_type = NODE_CLIENT_KEY_ED25519;
+    r->key_type = key_type;
+    r->hash = alg;
     snprintf(r->wallet_id.s, sizeof r->wallet_id.s, "%s", wallet);
     snprintf(r->tx_id.s, sizeof r->tx_id.s, "%s", tx_id);
     rc = CLI_EXIT_FAIL;
@@ -497,7 +620,7 @@ int cli_client_sign(int argc, char **argv)
     j = await_result(&c, "tx_id", tx_id);
     if (j != NULL && result_ok(j)) {
         printf("wallet_id: %s\ntx_id: %s\n", wallet, tx_id);
-        rc = sign_report(j, r, pub_hex != NULL ? pub : NULL, cc_hex);
+        rc = sign_report(j, r, pub_hex != NULL ? &pub : NULL, cc_hex);
     }
     json_decref(j);
 out:
