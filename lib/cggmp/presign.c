@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cggmp_internal.h"
+#include "lib/bn/bn_internal.h"
 #include "lib/zk/zk_internal.h"
 #include "mpc/bn.h"
 #include "mpc/cggmp_sign.h"
@@ -76,14 +77,41 @@ struct presign {
 /* ---- setup ----------------------------------------------------------------
  */
 
-static void rped_copy(mpc_rped *d, const mpc_rped *s)
+/* A copy of our own loaded key: rebuilding it from p, q per session would
+ * redo the checks and inversions of mpc_paillier_sk_from_primes. */
+static void sk_copy(mpc_paillier_sk *d, const mpc_paillier_sk *s)
 {
-    d->params = s->params;
-    mpz_set(d->n, s->n);
-    mpz_set(d->s, s->s);
-    mpz_set(d->t, s->t);
-    mpz_set(d->s_inv, s->s_inv);
-    mpz_set(d->t_inv, s->t_inv);
+    mpc_paillier_pk_copy(&d->pk, &s->pk);
+    mpz_set(d->p, s->p);
+    mpz_set(d->q, s->q);
+    mpz_set(d->phi, s->phi);
+    mpz_set(d->p2, s->p2);
+    mpz_set(d->q2, s->q2);
+    mpz_set(d->q_inv_p, s->q_inv_p);
+    mpz_set(d->q2_inv_p2, s->q2_inv_p2);
+    mpz_set(d->hp, s->hp);
+    mpz_set(d->hq, s->hq);
+    mpz_set(d->ep, s->ep);
+    mpz_set(d->eq, s->eq);
+}
+
+/* mpc_zk_int_from_scalar for a secret scalar: mpz_import would strip the
+ * top zero limbs in a loop over secret data; this goes through lib/bn,
+ * which declassifies only the limb count (mpc/bn.h, "What remains
+ * observable"). */
+static void int_from_scalar_sec(const mpc_group *g, mpz_t out,
+                                const mpc_scalar *a)
+{
+    enum {
+        LIMBS = (MPC_SCALAR_BYTES + sizeof(mp_limb_t) - 1) / sizeof(mp_limb_t)
+    };
+    uint8_t b[MPC_SCALAR_BYTES];
+    mp_limb_t d[LIMBS];
+    mpc_scalar_serialize(g, b, a); /* big-endian on secp256k1 */
+    mpc_bn_limbs_from_bytes(d, LIMBS, b, sizeof b);
+    mpc_bn_limbs_store(out, d, LIMBS);
+    mpc_wipe(b, sizeof b);
+    mpc_wipe(d, sizeof d);
 }
 
 static void state_init_fields(struct presign *st)
@@ -221,17 +249,16 @@ static mpc_err presign_init(void *state, const mpc_session_info *info,
     if ((err = take_tweak(st, &delta, in)) != MPC_OK ||
         (err = setup_shares(st, in, &delta)) != MPC_OK)
         return err;
-    if (mpc_paillier_sk_from_primes(st->ctx, &st->sk, st->params, in->aux->sk.p,
-                                    in->aux->sk.q) != MPC_OK)
-        return MPC_ERR_INVALID_ARG;
+    sk_copy(&st->sk, &in->aux->sk);
     for (unsigned k = 0; k < st->n; k++) {
         mpc_paillier_pk_copy(&st->pk[k], &in->aux->pks[in->signers[k]]);
-        rped_copy(&st->rp[k], &in->aux->rped[in->signers[k]]);
+        mpc_rped_copy(&st->rp[k], &in->aux->rped[in->signers[k]]);
     }
     if (mpz_cmp(st->pk[st->self].n, st->sk.pk.n) != 0)
         return MPC_ERR_INVALID_ARG;
     /* Our own parameters verify every peer's proofs: tables pay off from
-     * the first peer (bench_cggmp_sign). Aux info could cache them. */
+     * the first peer (bench_cggmp_sign). Caching them in aux info needs a
+     * table copy: the input is borrowed for mpc_session_new only. */
     if (mpc_rped_table_init(st->ctx, &st->tab, &st->rp[st->self],
                             st->params->ell + st->params->eps +
                                 st->params->n_bits + 2) != MPC_OK)
@@ -320,8 +347,8 @@ static mpc_err start1(struct presign *st, mpc_session_outbox *out)
     mpz_inits(kz, gz, NULL);
     mpc_scalar_random(st->g, &st->k);
     mpc_scalar_random(st->g, &st->gamma);
-    mpc_zk_int_from_scalar(st->g, kz, &st->k);
-    mpc_zk_int_from_scalar(st->g, gz, &st->gamma);
+    int_from_scalar_sec(st->g, kz, &st->k);
+    int_from_scalar_sec(st->g, gz, &st->gamma);
     err = mpc_paillier_nonce_random(st->ctx, me, st->rho);
     if (err == MPC_OK)
         err = mpc_paillier_nonce_random(st->ctx, me, st->nu);
@@ -399,7 +426,7 @@ static mpc_err mta_to(struct presign *st, mpc_wire_writer *cw,
     mpc_err err;
 
     mpz_inits(xz, negb, bound, r, s, d, f, NULL);
-    mpc_zk_int_from_scalar(st->g, xz, x);
+    int_from_scalar_sec(st->g, xz, x);
     mpz_setbit(bound, st->params->ell_prime);
     err = mpc_bn_random_symmetric(st->ctx, negb, bound);
     if (err == MPC_OK)
@@ -450,7 +477,7 @@ static mpc_err logstar_to(struct presign *st, mpc_wire_writer *w, unsigned j,
     mpc_err err;
 
     mpz_init(xz);
-    mpc_zk_int_from_scalar(st->g, xz, x);
+    int_from_scalar_sec(st->g, xz, x);
     mpc_zk_logstar_proof_init(&pf);
     transcript(st, &t, label, st->self);
     err = mpc_zk_logstar_prove(st->ctx, &pf, &t, &st->rp[j], &st->sk, c, base,
@@ -473,6 +500,7 @@ static mpc_err start2(struct presign *st, mpc_session_outbox *out)
     mpc_wire_writer *b = mpc_session_outbox_bcast(out);
     mpc_point_generator(st->g, &gen);
     mpc_point_mul_base(st->g, &st->gam[st->self], &st->gamma);
+    mpc_declassify(&st->gam[st->self], sizeof st->gam[st->self]); /* sent */
     mpc_wire_write_point(b, st->g, &st->gam[st->self]);
     mpc_zk_affg_proof_init(&pf);
     /* D, F, D̂, F̂ go to the broadcast (in signer order) because every
@@ -814,12 +842,12 @@ static void chi_witness_init(struct presign *st, struct chi_witness *cw,
         cw->big_x = &st->gam[st->self];
         mpc_point_generator(st->g, &cw->base);
         mpc_point_mul_base(st->g, &cw->target, &st->delta_i);
-        mpc_zk_int_from_scalar(st->g, cw->xz, &st->gamma);
+        int_from_scalar_sec(st->g, cw->xz, &st->gamma);
     } else {
         cw->big_x = &st->big_w[st->self];
         cw->base = st->big_gamma;
         cw->target = st->big_s[st->self];
-        mpc_zk_int_from_scalar(st->g, cw->xz, &st->w);
+        int_from_scalar_sec(st->g, cw->xz, &st->w);
     }
 }
 
@@ -834,8 +862,9 @@ static mpc_err chi_witness_make(struct presign *st, struct chi_witness *cw)
     if (err == MPC_OK)
         err = mpc_paillier_nonce_random(st->ctx, me, cw->s0);
     if (err == MPC_OK)
-        err = mpc_paillier_affine(st->ctx, me, cw->d0, st->big_k[st->self],
-                                  cw->xz, 256, cw->zero, cw->r0);
+        err = mpc_paillier_affine_crt(st->ctx, &st->sk, cw->d0,
+                                      st->big_k[st->self], cw->xz, 256,
+                                      cw->zero, cw->r0);
     if (err == MPC_OK)
         err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, cw->y0, cw->zero,
                                        cw->s0);
@@ -848,8 +877,12 @@ static mpc_err chi_witness_make(struct presign *st, struct chi_witness *cw)
     /* C_i must hold our δ_i or χ_i, or we would prove a wrong value. */
     if (err == MPC_OK)
         err = mpc_zk_scalar_from_int_sec(st->ctx, st->g, &check, cw->x);
-    if (err == MPC_OK && !mpc_scalar_eq(&check, want))
-        err = MPC_ERR_INTERNAL;
+    if (err == MPC_OK) {
+        /* Both sides are secret for χ_i; only the outcome is public. */
+        bool same = mpc_scalar_eq(&check, want);
+        mpc_declassify(&same, sizeof same);
+        err = same ? MPC_OK : MPC_ERR_INTERNAL;
+    }
     mpc_scalar_clear(&check);
     return err;
 }
@@ -916,6 +949,10 @@ static mpc_err start3(struct presign *st, mpc_session_outbox *out)
     struct chi_witness cw[2];
     mpc_err err = MPC_OK;
 
+    /* δ_i, Δ_i and S_i are broadcast below: public from here on. */
+    mpc_declassify(&st->delta_i, sizeof st->delta_i);
+    mpc_declassify(big_delta, sizeof *big_delta);
+    mpc_declassify(&st->big_s[st->self], sizeof st->big_s[st->self]);
     for (unsigned m = 0; m < 2; m++)
         chi_witness_init(st, &cw[m], m);
     for (unsigned m = 0; err == MPC_OK && m < 2; m++)

@@ -176,8 +176,12 @@ static mpc_err commit(const mpc_ctx *ctx, const mpc_group *g,
                               le + nhat_bits + 1);
     if (err == MPC_OK)
         err = mul_sec(ctx, g, &Y, m->alpha, base);
-    if (err == MPC_OK)
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->s, proof->a, proof->d};
         mpc_point_serialize(g, proof->y, &Y);
+        mpc_declassify(proof->y, sizeof proof->y);
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     return err;
 }
 
@@ -202,6 +206,10 @@ static mpc_err respond(const mpc_ctx *ctx, mpc_zk_chi_proof *proof,
     if (err == MPC_OK)
         err = mpc_zk_affine_sec(ctx, proof->z3, m->gamma, e, m->mu,
                                 le + nhat_bits + 1);
+    if (err == MPC_OK) {
+        const mpz_srcptr pub[] = {proof->z1, proof->z2, proof->z3};
+        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+    }
     /* z1 leaves ±2^{ℓ_χ+ε} with probability Q 2^{ℓ_χ} / 2^{ℓ_χ+ε}. */
     if (err == MPC_OK && !mpc_zk_in_range_var(proof->z1, le))
         err = MPC_ERR_INTERNAL;

@@ -47,16 +47,6 @@ static void fixture_primes(mpz_t *pr, int count)
     require(got == count);
 }
 
-static void rped_copy(mpc_rped *d, const mpc_rped *s)
-{
-    d->params = s->params;
-    mpz_set(d->n, s->n);
-    mpz_set(d->s, s->s);
-    mpz_set(d->t, s->t);
-    mpz_set(d->s_inv, s->s_inv);
-    mpz_set(d->t_inv, s->t_inv);
-}
-
 /* A dealt t-of-n key (ids j + 1) and aux info with fixture Paillier keys. */
 static void deal(unsigned n, unsigned t, mpc_cggmp_key_share *ks,
                  mpc_cggmp_aux_info *aux)
@@ -111,7 +101,7 @@ static void deal(unsigned n, unsigned t, mpc_cggmp_key_share *ks,
                                             pr[2 * i + 1]) == MPC_OK);
         for (unsigned j = 0; j < n; j++) {
             mpc_paillier_pk_copy(&aux[i].pks[j], &sk[j].pk);
-            rped_copy(&aux[i].rped[j], &rp[j]);
+            mpc_rped_copy(&aux[i].rped[j], &rp[j]);
         }
     }
     for (unsigned j = 0; j < n; j++) {

@@ -996,7 +996,12 @@ TEST(paillier_rped_comb_matches_naive)
     }
     CHECK(bits[5] == top);
     /* above the tables: the naive path, same value */
-    rand_signed(x, top + 5);
+    /* |x| = 2^(top+4) + r: always above `top` bits (a plain random x of
+     * top + 5 bits fits in `top` one time in 32). */
+    rand_signed(x, 64);
+    mpz_abs(x, x);
+    mpz_setbit(x, top + 4);
+    mpz_neg(x, x);
     mpz_set_ui(y, 3);
     CHECK_ERR(mpc_rped_commit(ctx, &rp, c1, x, top, y, 8), MPC_ERR_INVALID_ARG);
     CHECK(mpz_sgn(c1) == 0);
