@@ -35,19 +35,37 @@ static uint64_t wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t node_ops_wall_ms(void)
+{
+    return wall_ms();
+}
+
 /* ---- key records -------------------------------------------------------- */
+
+void node_ops_sid_hex(char out[2 * NODE_ENVELOPE_SID_BYTES + 1],
+                      const uint8_t sid[NODE_ENVELOPE_SID_BYTES])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < NODE_ENVELOPE_SID_BYTES; i++) {
+        out[2 * i] = digits[sid[i] >> 4];
+        out[2 * i + 1] = digits[sid[i] & 15];
+    }
+    out[2 * NODE_ENVELOPE_SID_BYTES] = '\0';
+}
 
 mpc_err node_ops_key_store(node_ops *o, const char *wallet,
                            const mpc_frost_key_result *r,
-                           const char *const *parties, size_t n)
+                           const char *const *parties, size_t n,
+                           const uint8_t sid[NODE_ENVELOPE_SID_BYTES])
 {
-    return node_ops_key_store_version(o, wallet, r, parties, n, 1);
+    return node_ops_key_store_version(o, wallet, r, parties, n, 1, sid);
 }
 
 mpc_err node_ops_key_store_version(node_ops *o, const char *wallet,
                                    const mpc_frost_key_result *r,
                                    const char *const *parties, size_t n,
-                                   uint32_t version)
+                                   uint32_t version,
+                                   const uint8_t sid[NODE_ENVELOPE_SID_BYTES])
 {
     if (n != r->n || n > NODE_OPS_COMMITTEE_MAX || !r->has_key)
         return MPC_ERR_INVALID_ARG;
@@ -75,8 +93,11 @@ mpc_err node_ops_key_store_version(node_ops *o, const char *wallet,
         mpc_point_serialize(g, buf + p, &r->vshares[i]);
         p += 32;
     }
-    mpc_err e = node_keystore_share_put(o->cfg.ks, NODE_KEYSTORE_ED25519,
-                                        wallet, version, buf, p);
+    char session[2 * NODE_ENVELOPE_SID_BYTES + 1];
+    node_ops_sid_hex(session, sid);
+    mpc_err e = node_keystore_share_put_pending(
+        o->cfg.ks, NODE_KEYSTORE_ED25519, wallet, version, buf, p, session,
+        wall_ms());
     mpc_wipe(buf, cap);
     free(buf);
     return e;
@@ -153,6 +174,13 @@ mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
     if (e == MPC_OK)
         e = node_keystore_share_get_committed(
             o->cfg.ks, &b, &len, NODE_KEYSTORE_ED25519, wallet, want_version);
+    /* Pending: maybe committed already, the commit not here yet. */
+    if (e == MPC_ERR_NOT_FOUND && want_version != 0) {
+        node_ops_commit_catch_up(o, NODE_KEYSTORE_ED25519, wallet,
+                                 want_version);
+        e = node_keystore_share_get_committed(
+            o->cfg.ks, &b, &len, NODE_KEYSTORE_ED25519, wallet, want_version);
+    }
     if (e != MPC_OK)
         return e;
     *version = want_version;
@@ -779,7 +807,13 @@ mpc_err node_ops_listen(node_ops *o)
         return MPC_ERR_STATE;
     mpc_err e = node_transport_subscribe(o->cfg.t, &o->start_sub,
                                          NODE_OPS_START_SUBJECT, on_start, o);
-    return e == MPC_OK ? node_ops_reshare_listen(o) : e;
+    if (e == MPC_OK)
+        e = node_ops_reshare_listen(o);
+    /* After the commits kept in KV are applied: what is still pending and
+     * old was left by sessions that ended while we were down. */
+    if (e == MPC_OK)
+        node_ops_pending_sweep(o);
+    return e;
 }
 
 void node_ops_free(node_ops *o)
@@ -874,7 +908,8 @@ static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
                     node_client_problem *p, node_envelope_op op,
                     const uint8_t *body, size_t len, const char *const *parties,
                     size_t n, uint32_t threshold, uint32_t version,
-                    const uint8_t *presig_id)
+                    const uint8_t *presig_id, uint8_t **start,
+                    size_t *start_len)
 {
     Mpcium__V1__SessionStart s = MPCIUM__V1__SESSION_START__INIT;
     uint8_t nonce[32];
@@ -924,12 +959,20 @@ static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
     if (ok)
         ok = node_transport_publish(o->cfg.t, NODE_OPS_START_SUBJECT, NULL,
                                     NULL, 0, env, elen) == MPC_OK;
+    bool published = ok;
     if (!ok)
         node_client_problem_set(p, NODE_CLIENT_FAIL_PEER_UNAVAILABLE,
                                 "start: could not fan out");
     else
         ok =
             sid_first_time(o, sid) && start_accept(o, st, p, sid, op, sb, slen);
+    /* Published: the members may act on it, whatever we do next. */
+    if (start != NULL && published) {
+        memcpy(st->sid, sid, sizeof sid);
+        *start = sb;
+        *start_len = slen;
+        sb = NULL;
+    }
     free(sb);
     free(env);
     return ok;
@@ -989,7 +1032,7 @@ static bool presign_one(node_ops *o, node_ops_result *r, const uint8_t *body,
         return false;
     }
     if (fan_out(o, st, c, &mine->problem, op, body, len, parties, n,
-                (uint32_t)n, version, NULL))
+                (uint32_t)n, version, NULL, NULL, NULL))
         run_member(o, st, mine);
     else if (mine->problem.fail == 0)
         node_client_problem_set(&mine->problem, NODE_CLIENT_FAIL_INTERNAL,
@@ -1071,7 +1114,7 @@ static bool pooled_sign(node_ops *o, node_ops_result *r,
     if (ok) {
         mine->keep = p;
         ok = fan_out(o, st, c, &mine->problem, op, body, len, parties, n,
-                     (uint32_t)n, version, pid);
+                     (uint32_t)n, version, pid, NULL, NULL);
     }
     if (ok)
         run_member(o, st, mine);
@@ -1167,23 +1210,31 @@ static void coordinate(node_ops *o, node_ops_result *r, node_client_op op,
         free(c);
         return;
     }
+    uint8_t *sb = NULL;
+    size_t slen = 0;
+    bool keygen = op == NODE_CLIENT_OP_KEYGEN;
     if (fan_out(o, st, c, &r->problem, eop, body, len, parties, n, threshold,
-                version, NULL))
+                version, NULL, keygen ? &sb : NULL, &slen))
         run_member(o, st, r);
     else if (r->problem.fail == 0)
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_INTERNAL,
                                 "start: refused");
     /* Keygen: every member must have stored the same key. */
-    if (op == NODE_CLIENT_OP_KEYGEN && r->problem.fail == 0) {
+    if (keygen && r->problem.fail == 0) {
         collector_wait(c, REPORT_WAIT_MS);
         collector_check_keygen(c, r);
-        if (r->problem.fail == 0)
-            node_ops_keyinfo_publish(o, req->wallet_id.s, r, parties, n,
-                                     threshold, 1);
     } else if (r->problem.fail != 0) {
-        collector_explain(c, r,
-                          op == NODE_CLIENT_OP_KEYGEN ? "keygen" : "sign");
+        collector_explain(c, r, keygen ? "keygen" : "sign");
     }
+    /* Keygen shares are pending until this: committed where every member
+     * stored the key, else deleted wherever some were stored. */
+    if (sb != NULL)
+        node_ops_session_commit(o, eop, st->sid, sb, slen, req->wallet_id.s,
+                                r->problem.fail != 0);
+    if (keygen && r->problem.fail == 0)
+        node_ops_keyinfo_publish(o, req->wallet_id.s, r, parties, n, threshold,
+                                 1);
+    free(sb);
     collector_clear(c);
     free(c);
     if (st->msg != NULL)
@@ -1216,7 +1267,7 @@ mpc_err node_ops_aux_run(void *ud, const char *const *ids, size_t n)
     }
     mpc_err e = MPC_OK;
     if (fan_out(o, st, c, &r->problem, op, NULL, 0, ids, n, (uint32_t)n, 0,
-                NULL))
+                NULL, NULL, NULL))
         run_member(o, st, r);
     else
         e = MPC_ERR_UNAVAILABLE;
@@ -1259,6 +1310,21 @@ static uint64_t request_lease_ms(const node_ops *o)
                            : NODE_BARRIER_TOTAL_DEFAULT_MS;
     return 2u * (barrier + MPC_SESSION_ROUNDS_MAX * round + REPORT_WAIT_MS) +
            PUBLISH_TIMEOUT_MS;
+}
+
+void node_ops_pending_sweep(node_ops *o)
+{
+    /* A pending share whose commit we missed (down, or disconnected when
+     * it was sent) is committed from KV first, never swept. */
+    if (o->cfg.t != NULL)
+        node_ops_commits_catch_up_all(o);
+    size_t deleted = 0;
+    mpc_err e = node_keystore_share_prune_pending(
+        o->cfg.ks, &deleted, wall_ms(), request_lease_ms(o));
+    if (e != MPC_OK || deleted > 0)
+        node_log(e == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN,
+                 "pending shares swept", "deleted=%zu err=%s", deleted,
+                 mpc_err_str(e));
 }
 
 mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,

@@ -112,15 +112,19 @@ mpc_err node_ops_ecdsa_record_parse(const mpc_ctx *ctx, node_ops_ecdsa_key *k,
 mpc_err node_ops_ecdsa_key_store(node_ops *o, const char *wallet,
                                  uint32_t version,
                                  const mpc_cggmp_key_share *ks,
-                                 const char *const *ids, size_t n)
+                                 const char *const *ids, size_t n,
+                                 const uint8_t sid[NODE_ENVELOPE_SID_BYTES])
 {
     uint8_t *b = NULL;
     size_t len = 0;
     mpc_err e = node_ops_ecdsa_record_encode(o->cfg.ctx, &b, &len, ks, ids, n);
     if (e != MPC_OK)
         return e;
-    e = node_keystore_share_put(o->cfg.ks, NODE_KEYSTORE_SECP256K1, wallet,
-                                version, b, len);
+    char session[2 * NODE_ENVELOPE_SID_BYTES + 1];
+    node_ops_sid_hex(session, sid);
+    e = node_keystore_share_put_pending(o->cfg.ks, NODE_KEYSTORE_SECP256K1,
+                                        wallet, version, b, len, session,
+                                        node_ops_wall_ms());
     mpc_wipe(b, len);
     free(b);
     return e;
@@ -157,6 +161,13 @@ mpc_err node_ops_ecdsa_key_load(node_ops *o, node_ops_ecdsa_key *k,
     if (e == MPC_OK)
         e = node_keystore_share_get_committed(
             o->cfg.ks, &b, &len, NODE_KEYSTORE_SECP256K1, wallet, want_version);
+    /* Pending: maybe committed already, the commit not here yet. */
+    if (e == MPC_ERR_NOT_FOUND && want_version != 0) {
+        node_ops_commit_catch_up(o, NODE_KEYSTORE_SECP256K1, wallet,
+                                 want_version);
+        e = node_keystore_share_get_committed(
+            o->cfg.ks, &b, &len, NODE_KEYSTORE_SECP256K1, wallet, want_version);
+    }
     *version = e == MPC_OK ? want_version : 0;
     if (e != MPC_OK)
         return e;
@@ -269,7 +280,7 @@ void node_ops_ecdsa_keygen(node_ops *o, const node_ops_start *st,
         return;
     }
     e = node_ops_ecdsa_key_store(o, st->req.wallet_id.s, 1, &ks, parties,
-                                 st->n_parties);
+                                 st->n_parties, st->sid);
     if (e != MPC_OK)
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_STORAGE_WRITE,
                                 "keygen: ecdsa store: %s", mpc_err_str(e));

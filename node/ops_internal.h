@@ -108,10 +108,12 @@ mpc_err node_ops_ecdsa_record_encode(const mpc_ctx *ctx, uint8_t **out,
 /* `k` zeroed by the caller; node_ops_ecdsa_key_clear releases it. */
 mpc_err node_ops_ecdsa_record_parse(const mpc_ctx *ctx, node_ops_ecdsa_key *k,
                                     const uint8_t *b, size_t len);
+/* Stored PENDING for session `sid` (its commit makes it usable). */
 mpc_err node_ops_ecdsa_key_store(node_ops *o, const char *wallet,
                                  uint32_t version,
                                  const mpc_cggmp_key_share *ks,
-                                 const char *const *ids, size_t n);
+                                 const char *const *ids, size_t n,
+                                 const uint8_t sid[NODE_ENVELOPE_SID_BYTES]);
 /* want_version 0: the version in force, the oldest held (a reshare's newer
  * one waits for its commit). MPC_ERR_NOT_FOUND when none. */
 mpc_err node_ops_ecdsa_key_load(node_ops *o, node_ops_ecdsa_key *k,
@@ -137,7 +139,8 @@ void node_ops_aux_member(node_ops *o, const node_ops_start *st,
 /* ops.c */
 mpc_err node_ops_key_store(node_ops *o, const char *wallet,
                            const mpc_frost_key_result *r,
-                           const char *const *parties, size_t n);
+                           const char *const *parties, size_t n,
+                           const uint8_t sid[NODE_ENVELOPE_SID_BYTES]);
 /* want_version 0: the version in force, the oldest held (a reshare's newer
  * one waits for its commit). MPC_ERR_NOT_FOUND when this node holds no key
  * for the wallet. */
@@ -151,11 +154,22 @@ void node_ops_problem_from_session(node_client_problem *p, mpc_err e,
                                    const mpc_blame *b,
                                    node_client_fail protocol);
 
-/* ops.c: a key record stored as share version `version`. */
+/* ops.c: a key record stored as share version `version`, PENDING for
+ * session `sid` until its coordinator's commit (docs/storage.md "Pending
+ * shares"). */
 mpc_err node_ops_key_store_version(node_ops *o, const char *wallet,
                                    const mpc_frost_key_result *r,
                                    const char *const *parties, size_t n,
-                                   uint32_t version);
+                                   uint32_t version,
+                                   const uint8_t sid[NODE_ENVELOPE_SID_BYTES]);
+/* ops.c: the wall clock in ms (pending-share markers). */
+uint64_t node_ops_wall_ms(void);
+/* ops.c: the keystore's name of a session: its id in lower-case hex. */
+void node_ops_sid_hex(char out[2 * NODE_ENVELOPE_SID_BYTES + 1],
+                      const uint8_t sid[NODE_ENVELOPE_SID_BYTES]);
+/* ops.c: deletes the pending shares whose sessions have ended long ago
+ * (their commit or abort can no longer come; failures are logged). */
+void node_ops_pending_sweep(node_ops *o);
 /* ops.c: accepts a SessionStart made by this node (its own member part):
  * records the sid and checks it as every member does. */
 bool node_ops_start_open(node_ops *o, node_ops_start *st,
@@ -225,6 +239,23 @@ mpc_err node_ops_reshare_encode(uint8_t **out, size_t *len,
  * node that missed the commit message. */
 void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
                                const char *wallet);
+/* If share `version` of (curve, wallet) is pending, applies the commit
+ * kept in KV for it (keygen's for version 1, else the reshare's): a
+ * request right after a keygen or reshare may reach us before its commit
+ * message. */
+/* Applies every commit kept in KV (verified as a live commit is). */
+void node_ops_commits_catch_up_all(node_ops *o);
+void node_ops_commit_catch_up(node_ops *o, node_keystore_curve curve,
+                              const char *wallet, uint32_t version);
+/* The coordinator's end of a keygen or reshare session (op, sid, its
+ * SessionStart bytes): a commit (every member stored its share: the
+ * pending shares become the key, kept in KV too) or, with `abort`, a
+ * roll-back (every node deletes the shares this session stored). Sent to
+ * every node and applied here. */
+void node_ops_session_commit(node_ops *o, node_envelope_op op,
+                             const uint8_t sid[NODE_ENVELOPE_SID_BYTES],
+                             const uint8_t *start, size_t len,
+                             const char *wallet, bool abort);
 
 /* Subscribes to commits and to mpc:reshare, then applies the commits kept
  * in KV; unlisten undoes the subscriptions. */

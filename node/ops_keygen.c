@@ -1,7 +1,8 @@
 /*
  * node/ops_keygen.c — a member's part of a keygen: FROST DKG on Ed25519,
- * then the share stored sealed (version 1); then the CGGMP keygen
- * (node/ops_ecdsa.c) among the same parties.
+ * then the share stored sealed (version 1, pending until the coordinator's
+ * commit); then the CGGMP keygen (node/ops_ecdsa.c) among the same
+ * parties.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +10,12 @@
 #include "mpc/frost_session.h"
 #include "node/ops_internal.h"
 
-/* A wallet must not exist yet on this node. */
+/* A wallet must not exist yet on this node (a retry after a failed keygen
+ * whose abort did not reach us: its lapsed pending share is swept first). */
 static bool wallet_is_new(node_ops *o, const char *wallet,
                           node_client_problem *p)
 {
+    node_ops_pending_sweep(o);
     uint8_t *b = NULL;
     size_t len = 0;
     uint32_t v = 0;
@@ -64,7 +67,8 @@ void node_ops_keygen_member(node_ops *o, const node_ops_start *st,
                                       NODE_CLIENT_FAIL_KEYGEN_PROTOCOL);
         return;
     }
-    e = node_ops_key_store(o, wallet, &key, st->parties, st->n_parties);
+    e = node_ops_key_store(o, wallet, &key, st->parties, st->n_parties,
+                           st->sid);
     if (e != MPC_OK)
         node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_STORAGE_WRITE,
                                 "keygen: store: %s", mpc_err_str(e));

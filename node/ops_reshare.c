@@ -250,7 +250,7 @@ static void reshare_run(node_ops *o, const node_ops_start *st, const plan *pl,
     if (res.has_key) {
         e = node_ops_key_store_version(o, st->req.wallet_id.s, &res,
                                        pl->members, pl->n_members,
-                                       st->msg->key_version + 1u);
+                                       st->msg->key_version + 1u, st->sid);
         if (e != MPC_OK)
             node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_STORAGE_WRITE,
                                     "reshare: store: %s", mpc_err_str(e));
@@ -432,7 +432,7 @@ static void ec_run(node_ops *o, const node_ops_start *st, const ecplan *pl,
     if (res.n > 0) {
         e = node_ops_ecdsa_key_store(o, st->req.wallet_id.s,
                                      st->msg->key_version + 1u, &res,
-                                     pl->member_ids, pl->n_members);
+                                     pl->member_ids, pl->n_members, st->sid);
         if (e != MPC_OK)
             node_client_problem_set(&r->problem, NODE_CLIENT_FAIL_STORAGE_WRITE,
                                     "reshare: store: %s", mpc_err_str(e));
@@ -802,19 +802,26 @@ static mpc_err broadcast(node_ops *o, const char *subject, node_envelope_op op,
 }
 
 static void commit_apply(node_ops *o, const char *coordinator,
-                         const uint8_t *sid, const uint8_t *start, size_t len);
+                         const uint8_t *sid, const uint8_t *start, size_t len,
+                         bool abort);
 
-/* Every new member stored its share: tell every node (old holders outside
- * the session too) to drop the old version. */
 static bool commit_key(char *out, size_t cap, node_envelope_op op,
                        const char *wallet);
 
-static void commit(node_ops *o, node_envelope_op op, const uint8_t *sid,
-                   const uint8_t *start, size_t len, const char *wallet)
+/* Every new member stored its share: tell every node (old holders outside
+ * the session too) to commit the new version and drop the old one; or,
+ * with `abort`, to delete what the session stored. Only a commit is kept
+ * in KV: a node that misses an abort has its pending share swept once the
+ * session's lease has lapsed (node_ops_pending_sweep). */
+void node_ops_session_commit(node_ops *o, node_envelope_op op,
+                             const uint8_t sid[NODE_ENVELOPE_SID_BYTES],
+                             const uint8_t *start, size_t len,
+                             const char *wallet, bool abort)
 {
     char key[NODE_REGISTRY_KEY_MAX_BYTES + 1];
-    bool keep = commit_key(key, sizeof key, op, wallet);
+    bool keep = !abort && commit_key(key, sizeof key, op, wallet);
     Mpcium__V1__SessionAck ack = MPCIUM__V1__SESSION_ACK__INIT;
+    ack.error = abort ? MPC_ERR_PROTOCOL : MPC_OK;
     ack.start.data = (uint8_t *)start;
     ack.start.len = len;
     size_t alen = mpcium__v1__session_ack__get_packed_size(&ack);
@@ -827,9 +834,9 @@ static void commit(node_ops *o, node_envelope_op op, const uint8_t *sid,
     }
     free(ab);
     if (e != MPC_OK)
-        node_log(NODE_LOG_WARN, "reshare commit not sent", "err=%s",
-                 mpc_err_str(e));
-    commit_apply(o, o->cfg.self->id, sid, start, len);
+        node_log(NODE_LOG_WARN, "commit not sent", "abort=%d err=%s",
+                 (int)abort, mpc_err_str(e));
+    commit_apply(o, o->cfg.self->id, sid, start, len, abort);
 }
 
 /* Fans out, runs our part, collects the reports, commits. */
@@ -856,19 +863,21 @@ static void run_session(node_ops *o, node_ops_result *r, reports *c,
     if (node_ops_start_open(o, st, &r->problem, sid, k->op, sb, slen))
         node_ops_reshare_member(o, st, r);
     bool ec = k->op == NODE_ENVELOPE_OP_RESHARE_ECDSA;
+    const char *members[NODE_CLIENT_NODES_MAX];
+    for (size_t i = 0; i < req->n_node_ids; i++)
+        members[i] = req->node_ids[i].s;
     if (r->problem.fail == 0) {
         reports_wait(c, REPORT_WAIT_MS);
-        const char *members[NODE_CLIENT_NODES_MAX];
-        for (size_t i = 0; i < req->n_node_ids; i++)
-            members[i] = req->node_ids[i].s;
         reports_check(c, members, req->n_node_ids,
                       ec ? r->ecdsa_pub : r->eddsa_pub, r);
-        if (r->problem.fail == 0) {
-            commit(o, k->op, sid, sb, slen, req->wallet_id.s);
-            keyinfo_put(o, ec ? "ecdsa" : "eddsa", req->wallet_id.s, members,
-                        req->n_node_ids, req->threshold, k->version + 1u);
-        }
     }
+    /* The new shares are pending: committed, or deleted wherever some
+     * member stored one. */
+    node_ops_session_commit(o, k->op, sid, sb, slen, req->wallet_id.s,
+                            r->problem.fail != 0);
+    if (r->problem.fail == 0)
+        keyinfo_put(o, ec ? "ecdsa" : "eddsa", req->wallet_id.s, members,
+                    req->n_node_ids, req->threshold, k->version + 1u);
     node_ops_start_free(st);
     free(st);
 }
@@ -910,13 +919,44 @@ out:
     free(k);
 }
 
-/* ---- commit: old versions deleted once the new committee holds the key --- */
+/* ---- commit: pending shares made the key, old versions deleted ---------- */
+
+/* A keygen's shares (version 1, both curves) become the key. A missing
+ * version 1 is no error: no secp256k1 share where ECDSA is not configured,
+ * none at all on a node that joined later or once a reshare replaced it
+ * (kept commits are applied again at every start). */
+static mpc_err commit_keygen(node_ops *o, const char *wallet)
+{
+    mpc_err e = node_keystore_share_commit(
+        o->cfg.ks, NULL, NODE_KEYSTORE_ED25519, wallet, 1, false);
+    mpc_err ec = node_keystore_share_commit(
+        o->cfg.ks, NULL, NODE_KEYSTORE_SECP256K1, wallet, 1, false);
+    if (e == MPC_ERR_NOT_FOUND)
+        e = MPC_OK;
+    return e != MPC_OK ? e : ec == MPC_ERR_NOT_FOUND ? MPC_OK : ec;
+}
+
+/* Deletes the shares the session stored (still pending: a committed share
+ * is never touched). */
+static void abort_apply(node_ops *o, const uint8_t *sid, const char *wallet)
+{
+    char session[2 * NODE_ENVELOPE_SID_BYTES + 1];
+    node_ops_sid_hex(session, sid);
+    size_t deleted = 0;
+    mpc_err e = node_keystore_share_abort(o->cfg.ks, &deleted, session);
+    node_log(e == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN, "session rolled back",
+             "wallet=%s deleted=%zu err=%s", wallet, deleted, mpc_err_str(e));
+}
 
 /* Checks a commit's start as a member checks a SessionStart (the client's
- * signature included: only a reshare the initiator asked for deletes
- * anything) and deletes what this node holds of the old version. */
+ * signature included: only a keygen or reshare the initiator asked for
+ * changes anything), then applies it: a keygen's pending shares committed;
+ * a reshare's new version committed and the older ones deleted (a node
+ * outside the new committee deletes what it holds up to the old version);
+ * with `abort`, the session's pending shares deleted. */
 static void commit_apply(node_ops *o, const char *coordinator,
-                         const uint8_t *sid, const uint8_t *start, size_t len)
+                         const uint8_t *sid, const uint8_t *start, size_t len,
+                         bool abort)
 {
     uint8_t want[NODE_ENVELOPE_SID_BYTES];
     ProtobufCMessage *m = NULL;
@@ -933,26 +973,41 @@ static void commit_apply(node_ops *o, const char *coordinator,
         why = "start";
     else if ((s = (const Mpcium__V1__SessionStart *)m)->operation !=
                  MPCIUM__V1__OPERATION__OPERATION_RESHARE_EDDSA &&
-             s->operation != MPCIUM__V1__OPERATION__OPERATION_RESHARE_ECDSA)
+             s->operation != MPCIUM__V1__OPERATION__OPERATION_RESHARE_ECDSA &&
+             s->operation != MPCIUM__V1__OPERATION__OPERATION_KEYGEN_EDDSA)
         why = "operation";
     else if (index_of(coordinator, (const char *const *)s->parties,
                       s->n_parties) == s->n_parties)
         why = "sender not a party";
-    else if (node_client_request_parse(req, NULL, NODE_CLIENT_OP_RESHARE,
-                                       s->request.data,
-                                       s->request.len) != MPC_OK ||
+    else if (node_client_request_parse(
+                 req, NULL,
+                 s->operation == MPCIUM__V1__OPERATION__OPERATION_KEYGEN_EDDSA
+                     ? NODE_CLIENT_OP_KEYGEN
+                     : NODE_CLIENT_OP_RESHARE,
+                 s->request.data, s->request.len) != MPC_OK ||
              node_client_request_authenticate(
                  NULL, req, o->cfg.initiator_alg, o->cfg.initiator_key,
                  o->cfg.initiator_key_len, o->cfg.auth,
                  o->cfg.allow_legacy_path) != MPC_OK)
         why = "client request";
     if (why != NULL) {
-        node_log(NODE_LOG_WARN, "reshare commit refused", "from=%s reason=%s",
+        node_log(NODE_LOG_WARN, "commit refused", "from=%s reason=%s",
                  coordinator, why);
         goto out;
     }
     bool ec = s->operation == MPCIUM__V1__OPERATION__OPERATION_RESHARE_ECDSA;
     const char *wallet = req->wallet_id.s;
+    if (abort) {
+        abort_apply(o, sid, wallet);
+        goto out;
+    }
+    if (s->operation == MPCIUM__V1__OPERATION__OPERATION_KEYGEN_EDDSA) {
+        mpc_err ke = commit_keygen(o, wallet);
+        node_log(ke == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN,
+                 "keygen committed", "wallet=%s err=%s", wallet,
+                 mpc_err_str(ke));
+        goto out;
+    }
     bool member =
         index_of(o->cfg.self->id, (const char *const *)s->new_committee,
                  s->n_new_committee) < s->n_new_committee;
@@ -960,8 +1015,8 @@ static void commit_apply(node_ops *o, const char *coordinator,
         ec ? NODE_KEYSTORE_SECP256K1 : NODE_KEYSTORE_ED25519;
     size_t deleted = 0;
     mpc_err e =
-        member ? node_keystore_share_delete_below(o->cfg.ks, &deleted, curve,
-                                                  wallet, s->key_version + 1u)
+        member ? node_keystore_share_commit(o->cfg.ks, &deleted, curve, wallet,
+                                            s->key_version + 1u, true)
                : node_keystore_share_delete_upto(o->cfg.ks, &deleted, curve,
                                                  wallet, s->key_version);
     node_log(e == MPC_OK ? NODE_LOG_INFO : NODE_LOG_WARN, "reshare committed",
@@ -997,12 +1052,14 @@ static void commit_job(node_ops *o, const uint8_t *data, size_t len)
     const Mpcium__V1__SessionAck *ack =
         env.meta.kind == NODE_ENVELOPE_SESSION_ACK &&
                 (env.meta.op == NODE_ENVELOPE_OP_RESHARE_EDDSA ||
-                 env.meta.op == NODE_ENVELOPE_OP_RESHARE_ECDSA)
+                 env.meta.op == NODE_ENVELOPE_OP_RESHARE_ECDSA ||
+                 env.meta.op == NODE_ENVELOPE_OP_KEYGEN_EDDSA)
             ? (const Mpcium__V1__SessionAck *)env.control
             : NULL;
-    if (ack != NULL && ack->error == 0 && ack->start.len > 0)
+    /* error 0: a commit; any other: an abort. */
+    if (ack != NULL && ack->start.len > 0)
         commit_apply(o, env.sender, env.meta.sid, ack->start.data,
-                     ack->start.len);
+                     ack->start.len, ack->error != 0);
     node_envelope_clear(&env);
 }
 
@@ -1130,13 +1187,15 @@ static void on_core_request(const node_msg *msg, void *ud)
 #define COMMITS_BUCKET "mpc_reshare_commits"
 #define CATCH_UP_WAIT_MS 2000
 
+/* Key "<ecdsa|eddsa>.<wallet>" for a reshare, "keygen.<wallet>" for a
+ * keygen (both curves). */
 static bool commit_key(char *out, size_t cap, node_envelope_op op,
                        const char *wallet)
 {
-    return node_registry_keyinfo_key(
-               out, cap,
-               op == NODE_ENVELOPE_OP_RESHARE_ECDSA ? "ecdsa" : "eddsa",
-               wallet) == MPC_OK;
+    const char *name = op == NODE_ENVELOPE_OP_KEYGEN_EDDSA    ? "keygen"
+                       : op == NODE_ENVELOPE_OP_RESHARE_ECDSA ? "ecdsa"
+                                                              : "eddsa";
+    return node_registry_keyinfo_key(out, cap, name, wallet) == MPC_OK;
 }
 
 static mpc_err commits_bucket(node_ops *o)
@@ -1162,13 +1221,12 @@ static void commit_keep(node_ops *o, const char *key, const uint8_t *env,
                  "key=%s err=%s", key, mpc_err_str(e));
 }
 
-void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
-                               const char *wallet)
+static void catch_up(node_ops *o, node_envelope_op op, const char *wallet)
 {
     char key[NODE_REGISTRY_KEY_MAX_BYTES + 1];
-    node_envelope_op op = curve == NODE_KEYSTORE_SECP256K1
-                              ? NODE_ENVELOPE_OP_RESHARE_ECDSA
-                              : NODE_ENVELOPE_OP_RESHARE_EDDSA;
+    /* No transport (unit tests of the keystore rules): nothing kept. */
+    if (o->cfg.t == NULL)
+        return;
     node_kv_entry *e = calloc(1, sizeof *e);
     if (e != NULL && commit_key(key, sizeof key, op, wallet) &&
         node_transport_kv_get(o->cfg.t, COMMITS_BUCKET, key, e) == MPC_OK)
@@ -1176,8 +1234,30 @@ void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
     free(e);
 }
 
-/* Applies every commit kept in KV (at start: what we missed while down). */
-static void catch_up_all(node_ops *o)
+void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
+                               const char *wallet)
+{
+    catch_up(o,
+             curve == NODE_KEYSTORE_SECP256K1 ? NODE_ENVELOPE_OP_RESHARE_ECDSA
+                                              : NODE_ENVELOPE_OP_RESHARE_EDDSA,
+             wallet);
+}
+
+void node_ops_commit_catch_up(node_ops *o, node_keystore_curve curve,
+                              const char *wallet, uint32_t version)
+{
+    if (node_keystore_share_pending_get(o->cfg.ks, NULL, curve, wallet,
+                                        version) != MPC_OK)
+        return;
+    if (version == 1)
+        catch_up(o, NODE_ENVELOPE_OP_KEYGEN_EDDSA, wallet);
+    else
+        node_ops_reshare_catch_up(o, curve, wallet);
+}
+
+/* Applies every commit kept in KV: what we missed while down or
+ * disconnected. */
+void node_ops_commits_catch_up_all(node_ops *o)
 {
     node_kv_watch *w = NULL;
     node_kv_entry *e = calloc(1, sizeof *e);
@@ -1206,9 +1286,9 @@ mpc_err node_ops_reshare_listen(node_ops *o)
         e = node_transport_subscribe(o->cfg.t, &o->core_sub,
                                      NODE_CLIENT_SUBJECT_RESHARE_CORE,
                                      on_core_request, o);
-    /* After the subscription: a commit sent meanwhile arrives either way. */
-    if (e == MPC_OK)
-        catch_up_all(o);
+    /* The commits kept in KV are applied next, by node_ops_pending_sweep
+     * (node_ops_listen), after the subscription: a commit sent meanwhile
+     * arrives either way. */
     return e;
 }
 
