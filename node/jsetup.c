@@ -303,14 +303,20 @@ static bool apply_stream(node_transport *t, const node_jsetup_config *cfg,
                  cfg->dry_run ? "missing; would be created" : "created");
             return true;
         }
-        note(rep, NODE_JSETUP_FAILED, e, object, "create failed: %s%s",
-             mpc_err_str(e),
-             e == MPC_ERR_CONFLICT
-                 ? " (its subjects overlap another stream's; remove that "
-                   "stream or its subjects)"
-                 : "");
-        *fatal = e;
-        return false;
+        /* Nodes start together: another one may have created it between
+         * our read and our create. Then go on as if it had been there. */
+        if (cfg->dry_run ||
+            node_transport_stream_info(t, sp->name, &have) != MPC_OK) {
+            note(rep, NODE_JSETUP_FAILED, e, object, "create failed: %s%s",
+                 mpc_err_str(e),
+                 e == MPC_ERR_CONFLICT
+                     ? " (its subjects overlap another stream's; remove that "
+                       "stream or its subjects)"
+                     : "");
+            *fatal = e;
+            return false;
+        }
+        e = MPC_OK;
     }
     if (e != MPC_OK) {
         note(rep, NODE_JSETUP_FAILED, e, object, "cannot read: %s",
@@ -385,14 +391,20 @@ static void apply_consumer(node_transport *t, const node_jsetup_config *cfg,
                  cfg->dry_run ? "missing; would be created" : "created");
             return;
         }
-        note(rep, NODE_JSETUP_FAILED, e, object, "create failed: %s%s",
-             mpc_err_str(e),
-             e == MPC_ERR_CONFLICT
-                 ? " (on a work-queue stream, another consumer already "
-                   "covers this filter)"
-                 : "");
-        *fatal = e;
-        return;
+        /* Created meanwhile by another node starting with us? */
+        if (cfg->dry_run ||
+            node_transport_consumer_info(t, want.stream, want.durable, &have) !=
+                MPC_OK) {
+            note(rep, NODE_JSETUP_FAILED, e, object, "create failed: %s%s",
+                 mpc_err_str(e),
+                 e == MPC_ERR_CONFLICT
+                     ? " (on a work-queue stream, another consumer already "
+                       "covers this filter)"
+                     : "");
+            *fatal = e;
+            return;
+        }
+        e = MPC_OK;
     }
     if (e != MPC_OK) {
         note(rep, NODE_JSETUP_FAILED, e, object, "cannot read: %s",
