@@ -371,7 +371,7 @@ static void run_member(node_ops *o, const node_ops_start *st,
  * makes near-simultaneous: this only bounds a member that died. */
 #define REPORT_WAIT_MS 5000u
 
-static void result_subject(char *out, size_t cap, const uint8_t *sid)
+void node_ops_result_subject(char *out, size_t cap, const uint8_t *sid)
 {
     char hex[2 * NODE_ENVELOPE_SID_BYTES + 1];
     for (size_t i = 0; i < NODE_ENVELOPE_SID_BYTES; i++)
@@ -482,7 +482,7 @@ static mpc_err collector_listen(collector *c, const uint8_t *sid)
 {
     memcpy(c->sid, sid, sizeof c->sid);
     char subject[NODE_SUBJECT_MAX_BYTES + 1];
-    result_subject(subject, sizeof subject, sid);
+    node_ops_result_subject(subject, sizeof subject, sid);
     return node_transport_subscribe(c->o->cfg.t, &c->sub, subject,
                                     on_member_result, c);
 }
@@ -495,8 +495,8 @@ static void collector_clear(collector *c)
     pthread_mutex_destroy(&c->mu);
 }
 
-/* Waits (bounded) until every other party has reported. */
-static void collector_wait(collector *c, uint64_t wait_ms)
+void node_ops_reports_wait(pthread_mutex_t *mu, pthread_cond_t *cv,
+                           const size_t *n_got, size_t n, uint64_t wait_ms)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -506,11 +506,16 @@ static void collector_wait(collector *c, uint64_t wait_ms)
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
-    pthread_mutex_lock(&c->mu);
-    while (c->n_got + 1u < c->n &&
-           pthread_cond_timedwait(&c->cv, &c->mu, &ts) == 0) {
+    pthread_mutex_lock(mu);
+    while (*n_got + 1u < n && pthread_cond_timedwait(cv, mu, &ts) == 0) {
     }
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(mu);
+}
+
+/* Waits (bounded) until every other party has reported. */
+static void collector_wait(collector *c, uint64_t wait_ms)
+{
+    node_ops_reports_wait(&c->mu, &c->cv, &c->n_got, c->n, wait_ms);
 }
 
 /* Keygen succeeds only when every other member stored the same keys (the
@@ -634,7 +639,7 @@ static void send_member_result(node_ops *o, const node_envelope_peer *to,
     uint8_t env[2048];
     size_t elen = 0;
     char subject[NODE_SUBJECT_MAX_BYTES + 1];
-    result_subject(subject, sizeof subject, sid);
+    node_ops_result_subject(subject, sizeof subject, sid);
     if (node_envelope_seal(o->cfg.ctx, env, sizeof env, &elen, o->cfg.self, to,
                            &meta, payload, plen) == MPC_OK &&
         node_transport_publish(o->cfg.t, subject, NULL, NULL, 0, env, elen) !=

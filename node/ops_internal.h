@@ -243,6 +243,13 @@ void node_ops_reshare_catch_up(node_ops *o, node_keystore_curve curve,
  * kept in KV for it (keygen's for version 1, else the reshare's): a
  * request right after a keygen or reshare may reach us before its commit
  * message. */
+/* The subject on which members report a session's result to its
+ * coordinator ("mpcium.v1.r.<sid hex>"). */
+void node_ops_result_subject(char *out, size_t cap, const uint8_t *sid);
+/* Waits, at most wait_ms, until *n_got + 1 == n (every party but us
+ * reported); *n_got is guarded by mu and signalled on cv (CLOCK_MONOTONIC). */
+void node_ops_reports_wait(pthread_mutex_t *mu, pthread_cond_t *cv,
+                           const size_t *n_got, size_t n, uint64_t wait_ms);
 /* Applies every commit kept in KV (verified as a live commit is). */
 void node_ops_commits_catch_up_all(node_ops *o);
 void node_ops_commit_catch_up(node_ops *o, node_keystore_curve curve,

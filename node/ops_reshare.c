@@ -69,7 +69,6 @@ void node_ops_keyinfo_publish(node_ops *o, const char *wallet,
 #define OLD_PUBLIC_BYTES(t) (PK + 64u * (t))
 #define REPORT_WAIT_MS 5000u
 #define PUBLISH_TIMEOUT_MS 5000
-#define RESULT_PREFIX "mpcium.v1.r."
 
 /* Who does what in one reshare session, as every party derives it from the
  * SessionStart (docs/operations.md "Reshare"): the first `threshold`
@@ -558,9 +557,7 @@ static mpc_err reports_listen(reports *c, const uint8_t *sid)
 {
     memcpy(c->sid, sid, sizeof c->sid);
     char subject[NODE_SUBJECT_MAX_BYTES + 1];
-    int k = snprintf(subject, sizeof subject, RESULT_PREFIX);
-    for (size_t i = 0; i < NODE_ENVELOPE_SID_BYTES; i++)
-        k += snprintf(subject + k, sizeof subject - (size_t)k, "%02x", sid[i]);
+    node_ops_result_subject(subject, sizeof subject, sid);
     return node_transport_subscribe(c->o->cfg.t, &c->sub, subject, on_report,
                                     c);
 }
@@ -576,19 +573,7 @@ static void reports_clear(reports *c)
 /* Waits (bounded) until every other party has reported. */
 static void reports_wait(reports *c, uint64_t wait_ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(wait_ms / 1000u);
-    ts.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&c->mu);
-    while (c->n_got + 1u < c->n &&
-           pthread_cond_timedwait(&c->cv, &c->mu, &ts) == 0) {
-    }
-    pthread_mutex_unlock(&c->mu);
+    node_ops_reports_wait(&c->mu, &c->cv, &c->n_got, c->n, wait_ms);
 }
 
 /* Success only when every party reported success and every new member
