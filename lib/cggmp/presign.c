@@ -3,9 +3,11 @@
  * paper 2021 Fig. 7 with the threshold setup). Session parties are the
  * signers; peer data is Paillier ciphertexts, points, scalars and the
  * Πenc / Πaff-g / Πlog* / Πlog*χ proofs, each checked before use. Round
- * 3 proves δ_i and S_i = χ_i·Γ against the public MtA ciphertexts, so
- * that a single cheater is always named and every bad sign share is
- * attributable (docs/security-cggmp.md, "Identifiable abort").
+ * 3 publishes δ_i, Δ_i and S_i = χ_i·Γ; the output checks δ·G = ΣΔ_j and
+ * ΣS_j = δ·X. Only when one fails does round 4 carry the identification
+ * proofs of δ_i and S_i against the public MtA ciphertexts (otherwise it
+ * is empty), so that a single cheater is always named and every bad sign
+ * share is attributable (docs/security-cggmp.md, "Identifiable abort").
  */
 #include <string.h>
 
@@ -31,7 +33,8 @@
 #define L_AFFH "cggmp21 presign aff-g w"
 #define L_LOGG "cggmp21 presign log* Gamma"
 #define L_LOGD "cggmp21 presign log* Delta"
-/* Round 3 proves δ_i (KIND_DELTA) and S_i (KIND_CHI) the same way. */
+/* Round 4 (identification) proves δ_i (KIND_DELTA) and S_i (KIND_CHI) the
+ * same way. */
 enum { KIND_DELTA = 0, KIND_CHI = 1 };
 static const char *const L_AFF0[2] = {"cggmp21 presign aff-g gamma k",
                                       "cggmp21 presign aff-g w k"};
@@ -69,8 +72,13 @@ struct presign {
     mpc_point gam[MAXP];               /* Γ_j */
     mpc_point big_gamma;               /* Γ */
     mpc_scalar delta_i, chi;           /* δ_i (published), χ_i (secret) */
+    mpc_scalar delta_j[MAXP];          /* every signer's δ_j (public) */
     mpc_point big_delta[MAXP];         /* Δ_j = k_j·Γ */
     mpc_point big_s[MAXP];             /* S_j = χ_j·Γ */
+    /* Round 3's output checks failed: round 4 identifies (and the detail
+     * if nobody can be named); else round 4 is empty. */
+    bool identify;
+    const char *identify_detail;
     mpc_cggmp_presig out;
 };
 
@@ -737,7 +745,7 @@ static mpc_err complete2(struct presign *st, mpc_session_inbox *in)
     return MPC_OK;
 }
 
-/* ---- round 3: δ_i, Δ_i, S_i and their proofs; output -------------------- */
+/* ---- rounds 3 and 4: δ_i, Δ_i, S_i; output checks; identification ------ */
 
 /*
  * C_k = D⁰_k · accd[m][k] · (Y⁰_k · accf[m][k])⁻¹ mod N_k², from public
@@ -844,9 +852,10 @@ static void chi_witness_init(struct presign *st, struct chi_witness *cw,
         mpc_point_mul_base(st->g, &cw->target, &st->delta_i);
         int_from_scalar_sec(st->g, cw->xz, &st->gamma);
     } else {
+        /* Our true S_i, not the echo-confirmed copy read in round 3. */
         cw->big_x = &st->big_w[st->self];
         cw->base = st->big_gamma;
-        cw->target = st->big_s[st->self];
+        mpc_point_mul(st->g, &cw->target, &st->chi, &st->big_gamma);
         int_from_scalar_sec(st->g, cw->xz, &st->w);
     }
 }
@@ -946,20 +955,48 @@ static mpc_err start3(struct presign *st, mpc_session_outbox *out)
 {
     mpc_wire_writer *b = mpc_session_outbox_bcast(out);
     const mpc_point *big_delta = &st->big_delta[st->self];
-    struct chi_witness cw[2];
     mpc_err err = MPC_OK;
 
     /* δ_i, Δ_i and S_i are broadcast below: public from here on. */
     mpc_declassify(&st->delta_i, sizeof st->delta_i);
     mpc_declassify(big_delta, sizeof *big_delta);
     mpc_declassify(&st->big_s[st->self], sizeof st->big_s[st->self]);
+    mpc_wire_write_scalar(b, st->g, &st->delta_i);
+    mpc_wire_write_point(b, st->g, big_delta);
+    mpc_wire_write_point(b, st->g, &st->big_s[st->self]);
+    for (unsigned l = 0; err == MPC_OK && l < st->n; l++) {
+        if (l == st->self)
+            continue;
+        err = logstar_to(st, mpc_session_outbox_p2p(out, l), l, L_LOGD,
+                         st->big_k[st->self], &st->big_gamma, big_delta, &st->k,
+                         st->rho);
+    }
+    return err == MPC_OK ? MPC_OK : MPC_ERR_INTERNAL;
+}
+
+/* Round 4 without identification: empty payloads (the engine wants every
+ * writer of the plan asked for). */
+static mpc_err start4_quiet(const struct presign *st, mpc_session_outbox *out)
+{
+    (void)mpc_session_outbox_bcast(out);
+    for (unsigned l = 0; l < st->n; l++)
+        if (l != st->self)
+            (void)mpc_session_outbox_p2p(out, l);
+    return MPC_OK;
+}
+
+/* Round 4 when identifying: D⁰, Y⁰ of δ and of χ to everyone, and to each
+ * peer the Πaff-g and Πlog*χ proving δ_i and S_i against them. */
+static mpc_err start4_identify(struct presign *st, mpc_session_outbox *out)
+{
+    mpc_wire_writer *b = mpc_session_outbox_bcast(out);
+    struct chi_witness cw[2];
+    mpc_err err = MPC_OK;
+
     for (unsigned m = 0; m < 2; m++)
         chi_witness_init(st, &cw[m], m);
     for (unsigned m = 0; err == MPC_OK && m < 2; m++)
         err = chi_witness_make(st, &cw[m]);
-    mpc_wire_write_scalar(b, st->g, &st->delta_i);
-    mpc_wire_write_point(b, st->g, big_delta);
-    mpc_wire_write_point(b, st->g, &st->big_s[st->self]);
     for (unsigned m = 0; err == MPC_OK && m < 2; m++) {
         write_ct(b, &st->sk.pk, cw[m].d0);
         write_ct(b, &st->sk.pk, cw[m].y0);
@@ -968,8 +1005,6 @@ static mpc_err start3(struct presign *st, mpc_session_outbox *out)
         if (l == st->self)
             continue;
         mpc_wire_writer *w = mpc_session_outbox_p2p(out, l);
-        err = logstar_to(st, w, l, L_LOGD, st->big_k[st->self], &st->big_gamma,
-                         big_delta, &st->k, st->rho);
         for (unsigned m = 0; err == MPC_OK && m < 2; m++) {
             err = aff0_to(st, w, l, &cw[m]);
             if (err == MPC_OK)
@@ -1042,39 +1077,41 @@ static mpc_err kind_from(struct presign *st, mpc_wire_reader *r, unsigned j,
     return err;
 }
 
-/* j's round-3 broadcast (δ_j, Δ_j, S_j, then D⁰, Y⁰ for δ and for χ) and
- * P2P proofs. */
-static mpc_err complete3_from(struct presign *st, mpc_session_inbox *in,
-                              unsigned j, mpc_scalar *delta_j)
+/* j's round-3 broadcast: δ_j, Δ_j, S_j. */
+static mpc_err read_bcast3(struct presign *st, mpc_session_inbox *in,
+                           unsigned j)
 {
     const uint8_t *p;
     size_t len;
     mpc_wire_reader r;
-    mpz_t ct[4]; /* D⁰, Y⁰ of δ, then of χ */
-    mpc_err err = MPC_OK;
 
-    mpz_inits(ct[0], ct[1], ct[2], ct[3], NULL);
     (void)mpc_session_inbox_bcast(in, j, &p, &len);
     mpc_wire_reader_init(&r, p, len);
-    if (mpc_wire_read_scalar(&r, st->g, delta_j) != MPC_OK ||
+    if (mpc_wire_read_scalar(&r, st->g, &st->delta_j[j]) != MPC_OK ||
         mpc_wire_read_point(&r, st->g, &st->big_delta[j]) != MPC_OK ||
-        mpc_wire_read_point(&r, st->g, &st->big_s[j]) != MPC_OK)
-        err = MPC_ERR_PARSE;
-    for (unsigned i = 0; err == MPC_OK && i < 4; i++)
-        err = read_ct(&r, &st->pk[j], ct[i]);
-    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
-        err = MPC_ERR_PARSE;
+        mpc_wire_read_point(&r, st->g, &st->big_s[j]) != MPC_OK ||
+        mpc_wire_reader_finish(&r) != MPC_OK)
+        return MPC_ERR_PARSE;
+    return MPC_OK;
+}
+
+/* j's round-3 broadcast and its Πlog* for Δ_j. */
+static mpc_err complete3_from(struct presign *st, mpc_session_inbox *in,
+                              unsigned j)
+{
+    const uint8_t *p;
+    size_t len;
+    mpc_wire_reader r;
+    mpc_err err = read_bcast3(st, in, j);
+
     if (err == MPC_OK) {
         (void)mpc_session_inbox_p2p(in, j, &p, &len);
         mpc_wire_reader_init(&r, p, len);
         err = logstar_from(st, &r, j, L_LOGD, st->big_k[j], &st->big_gamma,
                            &st->big_delta[j]);
     }
-    for (unsigned m = 0; err == MPC_OK && m < 2; m++)
-        err = kind_from(st, &r, j, m, ct[2 * m], ct[2 * m + 1], delta_j);
     if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
         err = MPC_ERR_PARSE;
-    mpz_clears(ct[0], ct[1], ct[2], ct[3], NULL);
     if (err != MPC_OK)
         return blame(in, j, err, "cggmp presign: bad delta, Delta or S");
     return MPC_OK;
@@ -1111,38 +1148,132 @@ static bool chi_ok(const struct presign *st, const mpc_scalar *delta)
     return mpc_point_eq(st->g, &x, &sum);
 }
 
-static mpc_err complete3(struct presign *st, mpc_session_inbox *in)
+static void set_output(struct presign *st, const mpc_scalar *dinv)
 {
-    mpc_scalar delta = st->delta_i, dj, dinv;
-    mpc_err err = MPC_OK;
-
+    mpc_point_mul(st->g, &st->out.big_r, dinv, &st->big_gamma);
     for (unsigned j = 0; j < st->n; j++) {
-        if (j == st->self)
-            continue;
-        mpc_err e = complete3_from(st, in, j, &dj);
-        err = err != MPC_OK ? err : e;
-        if (e == MPC_OK)
-            mpc_scalar_add(st->g, &delta, &delta, &dj);
-    }
-    if (err != MPC_OK)
-        return err;
-    /* §2.6 levels 2 and 3: every proof passed (≥ 2 colluding cheaters). */
-    if (!delta_ok(st, &delta, &dinv))
-        return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
-                               MPC_ERR_VERIFY, DETAIL_DELTA);
-    if (!chi_ok(st, &delta))
-        return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
-                               MPC_ERR_VERIFY, DETAIL_CHI);
-    mpc_point_mul(st->g, &st->out.big_r, &dinv, &st->big_gamma);
-    for (unsigned j = 0; j < st->n; j++) {
-        mpc_point_mul(st->g, &st->out.k_r[j], &dinv, &st->big_delta[j]);
-        mpc_point_mul(st->g, &st->out.chi_r[j], &dinv, &st->big_s[j]);
+        mpc_point_mul(st->g, &st->out.k_r[j], dinv, &st->big_delta[j]);
+        mpc_point_mul(st->g, &st->out.chi_r[j], dinv, &st->big_s[j]);
     }
     st->out.count = st->n;
     st->out.k = st->k;
     st->out.chi = st->chi;
     st->out.magic = MPC_CGGMP_PRESIG_MAGIC;
+}
+
+/*
+ * The output checks on the echo-confirmed round-3 broadcasts, so every
+ * honest signer reaches the same verdict: pass, the presignature is
+ * complete (round 4 is empty); fail, round 4 identifies.
+ */
+static mpc_err complete3(struct presign *st, mpc_session_inbox *in)
+{
+    mpc_scalar delta, dinv;
+    mpc_err err = MPC_OK;
+
+    /* Our own values as sent, like everyone else's: the verdict is then
+     * the one every signer reaches from the echo-confirmed broadcasts. */
+    if (read_bcast3(st, in, st->self) != MPC_OK)
+        return MPC_ERR_INTERNAL;
+    for (unsigned j = 0; j < st->n; j++) {
+        if (j == st->self)
+            continue;
+        mpc_err e = complete3_from(st, in, j);
+        err = err != MPC_OK ? err : e;
+    }
+    if (err != MPC_OK)
+        return err;
+    mpc_scalar_set_zero(&delta);
+    for (unsigned j = 0; j < st->n; j++)
+        mpc_scalar_add(st->g, &delta, &delta, &st->delta_j[j]);
+    if (!delta_ok(st, &delta, &dinv)) {
+        st->identify = true;
+        st->identify_detail = DETAIL_DELTA;
+    } else if (!chi_ok(st, &delta)) {
+        st->identify = true;
+        st->identify_detail = DETAIL_CHI;
+    } else {
+        set_output(st, &dinv);
+    }
     return MPC_OK;
+}
+
+/* Both proofs of both kinds from j in round 4 (D⁰, Y⁰ in its broadcast). */
+static mpc_err complete4_identify_from(struct presign *st,
+                                       mpc_session_inbox *in, unsigned j)
+{
+    const uint8_t *p;
+    size_t len;
+    mpc_wire_reader r;
+    mpz_t ct[4]; /* D⁰, Y⁰ of δ, then of χ */
+    mpc_err err = MPC_OK;
+
+    mpz_inits(ct[0], ct[1], ct[2], ct[3], NULL);
+    (void)mpc_session_inbox_bcast(in, j, &p, &len);
+    mpc_wire_reader_init(&r, p, len);
+    for (unsigned i = 0; err == MPC_OK && i < 4; i++)
+        err = read_ct(&r, &st->pk[j], ct[i]);
+    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    if (err == MPC_OK) {
+        (void)mpc_session_inbox_p2p(in, j, &p, &len);
+        mpc_wire_reader_init(&r, p, len);
+    }
+    for (unsigned m = 0; err == MPC_OK && m < 2; m++)
+        err =
+            kind_from(st, &r, j, m, ct[2 * m], ct[2 * m + 1], &st->delta_j[j]);
+    if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
+        err = MPC_ERR_PARSE;
+    mpz_clears(ct[0], ct[1], ct[2], ct[3], NULL);
+    if (err != MPC_OK)
+        return blame(in, j, err, "cggmp presign: delta or S not proven");
+    return MPC_OK;
+}
+
+/*
+ * Identification (round 4 after failed output checks): every signer whose
+ * proofs fail is named; if all pass, only two or more colluding signers
+ * can have caused the failure and nobody is named (§2.6). Always an
+ * error: there is no presignature.
+ */
+static mpc_err complete4_identify(struct presign *st, mpc_session_inbox *in)
+{
+    mpc_err err = MPC_OK;
+
+    for (unsigned j = 0; j < st->n; j++) {
+        if (j == st->self)
+            continue;
+        mpc_err e = complete4_identify_from(st, in, j);
+        err = err != MPC_OK ? err : e;
+    }
+    if (err != MPC_OK)
+        return err;
+    return mpc_cggmp_blame(in, MPC_BLAME_NOBODY, MPC_BLAME_VERIFY,
+                           MPC_ERR_VERIFY, st->identify_detail);
+}
+
+/* No identification: j's round-4 P2P (and, if bcast_empty, its broadcast)
+ * must be empty; a signer that sends proofs saw other round-3 values,
+ * which the echo rules out for an honest one. */
+static mpc_err complete4_quiet(const struct presign *st, mpc_session_inbox *in,
+                               bool bcast_empty)
+{
+    mpc_err err = MPC_OK;
+
+    for (unsigned j = 0; j < st->n; j++) {
+        const uint8_t *p;
+        size_t len = 0, blen = 0;
+        if (j == st->self)
+            continue;
+        (void)mpc_session_inbox_p2p(in, j, &p, &len);
+        if (bcast_empty)
+            (void)mpc_session_inbox_bcast(in, j, &p, &blen);
+        if (len != 0 || blen != 0)
+            err = mpc_cggmp_blame(in, j, MPC_BLAME_PARSE, MPC_ERR_PARSE,
+                                  "cggmp presign: identification without "
+                                  "cause");
+    }
+    return err;
 }
 
 /* ---- table -------------------------------------------------------------- */
@@ -1157,6 +1288,8 @@ static mpc_err presign_start(void *state, unsigned round,
         return start2(st, out);
     if (round == 3)
         return start3(st, out);
+    if (round == 4)
+        return st->identify ? start4_identify(st, out) : start4_quiet(st, out);
     return MPC_ERR_INTERNAL;
 }
 
@@ -1178,6 +1311,9 @@ static mpc_err presign_complete(void *state, unsigned round,
         return complete2(st, in);
     if (round == 3)
         return complete3(st, in);
+    if (round == 4)
+        return st->identify ? complete4_identify(st, in)
+                            : complete4_quiet(st, in, true);
     return MPC_ERR_INTERNAL;
 }
 
@@ -1209,7 +1345,7 @@ static void presign_clear(void *state)
 const mpc_protocol mpc_cggmp_presign_protocol = {
     .id = MPC_CGGMP_PRESIGN_PROTOCOL_ID,
     .name = "cggmp21-secp256k1-presign",
-    .rounds = 3,
+    .rounds = 4,
     .state_bytes = sizeof(struct presign),
     .result_bytes = sizeof(mpc_cggmp_presig),
     .max_payload_bytes = 0,
@@ -1222,7 +1358,8 @@ const mpc_protocol mpc_cggmp_presign_protocol = {
     .clear = presign_clear,
 };
 
-/* ---- interactive sign: presign rounds 1-3, then σ_i in round 4 ----------- */
+/* ---- interactive sign: presign rounds 1-3, then σ_i in round 4 (or, when
+ * the output checks failed, presign's identification instead) ---------- */
 
 struct isign {
     struct presign ps;
@@ -1250,22 +1387,23 @@ static unsigned isign_pattern(const void *state, unsigned round, unsigned from,
                               unsigned to)
 {
     (void)state;
+    (void)round;
     (void)from;
     (void)to;
-    return round == 4 ? MPC_PROTOCOL_BCAST
-                      : MPC_PROTOCOL_BCAST | MPC_PROTOCOL_P2P;
+    return MPC_PROTOCOL_BCAST | MPC_PROTOCOL_P2P;
 }
 
 static mpc_err isign_start(void *state, unsigned round, mpc_session_outbox *out)
 {
     struct isign *st = state;
-    if (round < 4)
+    if (round < 4 || st->ps.identify)
         return presign_start(&st->ps, round, out);
     if (mpc_cggmp_sign_share_digest(st->ps.g, &st->sigma, &st->ps.out,
                                     st->digest) != MPC_OK)
         return MPC_ERR_INTERNAL; /* R was checked in round 3 */
+    mpc_err err = start4_quiet(&st->ps, out);
     mpc_wire_write_scalar(mpc_session_outbox_bcast(out), st->ps.g, &st->sigma);
-    return MPC_OK;
+    return err;
 }
 
 static mpc_err isign_complete4(struct isign *st, mpc_session_inbox *in)
@@ -1315,9 +1453,10 @@ static mpc_err isign_complete(void *state, unsigned round,
                               mpc_session_inbox *in)
 {
     struct isign *st = state;
-    if (round < 4)
+    if (round < 4 || st->ps.identify)
         return presign_complete(&st->ps, round, in);
-    return isign_complete4(st, in);
+    mpc_err err = complete4_quiet(&st->ps, in, false);
+    return err != MPC_OK ? err : isign_complete4(st, in);
 }
 
 static void isign_take(void *state, void *result)

@@ -8,11 +8,11 @@
  * it: exactly what a malicious implementation would send.
  *
  * Expected: a bad σ_j is blamed, attributable, in interactive round 4 and
- * by the pooled combiner; a wrong δ_i or S_i (its Πlog*χ fails) or a
- * wrong D̂ in the round-2 broadcast (its Πaff-g fails) is blamed in that
- * round; an honest signer is never named. (The non-attributable output
- * checks need two colluding cheaters that accept each other's bad proofs;
- * not simulated here.)
+ * by the pooled combiner; a wrong δ_i or S_i fails the output checks and
+ * is named in the identification round 4 (its Πlog*χ fails); a wrong D̂
+ * in the round-2 broadcast (its Πaff-g fails) is blamed in round 2; two
+ * colluders that keep ΣS_j right still yield a valid signature; an honest
+ * signer is never named.
  */
 #include <string.h>
 
@@ -36,11 +36,15 @@ static const mpc_group *secp(void)
 /* ---- the consistent liar: a wrapped round table ------------------------- */
 
 /* Which session party lies, in which round, and how (edits its broadcast
- * payload in place). */
+ * payload in place); the round it is named in (0: the same round). */
 typedef struct liar {
     unsigned party;
     unsigned round;
     void (*edit)(uint8_t *payload, size_t len);
+    unsigned named_in;
+    /* A colluder lying in the same round (edit2 NULL: none). */
+    unsigned party2;
+    void (*edit2)(uint8_t *payload, size_t len);
 } liar;
 
 /* The wrapped input: the real protocol's input plus the liar. */
@@ -88,11 +92,13 @@ static mpc_err liar_start(void *state, unsigned round, mpc_session_outbox *out)
 {
     liar_state *ls = state;
     mpc_err err = ls->real->round_start(inner(state), round, out);
-    if (err == MPC_OK && ls->self == ls->liar->party &&
-        round == ls->liar->round) {
-        mpc_wire_writer *w = mpc_session_outbox_bcast(out);
+    if (err != MPC_OK || round != ls->liar->round)
+        return err;
+    mpc_wire_writer *w = mpc_session_outbox_bcast(out);
+    if (ls->self == ls->liar->party)
         ls->liar->edit(w->buf, w->len);
-    }
+    else if (ls->liar->edit2 != NULL && ls->self == ls->liar->party2)
+        ls->liar->edit2(w->buf, w->len);
     return err;
 }
 
@@ -132,7 +138,7 @@ static const mpc_protocol *liar_protocol(const mpc_protocol *real)
     return &liar_proto;
 }
 
-/* Round-3 broadcast of presign: δ_i (32) | Δ_i (33) | S_i (33) | D⁰ | Y⁰;
+/* Round-3 broadcast of presign: δ_i (32) | Δ_i (33) | S_i (33);
  * round 2: Γ_i (33) | D̂, F̂ per other signer (ciphertexts). */
 #define R3_DELTA 0
 #define R3_S 65
@@ -149,14 +155,14 @@ static void scalar_plus_one(uint8_t *p)
 
 static void lie_delta(uint8_t *p, size_t len)
 {
-    if (len >= R3_S + 33)
+    if (len == R3_S + 33)
         scalar_plus_one(p + R3_DELTA);
 }
 
 static void lie_s(uint8_t *p, size_t len)
 {
     mpc_point s, gen;
-    if (len < R3_S + 33 || mpc_point_parse(secp(), &s, p + R3_S, 33) != MPC_OK)
+    if (len != R3_S + 33 || mpc_point_parse(secp(), &s, p + R3_S, 33) != MPC_OK)
         return;
     mpc_point_generator(secp(), &gen);
     mpc_point_add(secp(), &s, &s, &gen);
@@ -171,6 +177,18 @@ static void lie_dhat(uint8_t *p, size_t len)
     size_t ct = mpc_params_get(MPC_PARAMS_COMPAT)->ct_bytes;
     if (len >= R2_FIRST_DHAT + ct)
         p[R2_FIRST_DHAT + ct - 1] ^= 1;
+}
+
+/* S_i - G: with lie_s by a colluder, ΣS_j is still δ·X. */
+static void lie_s_minus(uint8_t *p, size_t len)
+{
+    mpc_point s, gen;
+    if (len != R3_S + 33 || mpc_point_parse(secp(), &s, p + R3_S, 33) != MPC_OK)
+        return;
+    mpc_point_generator(secp(), &gen);
+    mpc_point_neg(secp(), &gen, &gen);
+    mpc_point_add(secp(), &s, &s, &gen);
+    mpc_point_serialize(secp(), p + R3_S, &s);
 }
 
 static void lie_sigma(uint8_t *p, size_t len)
@@ -238,7 +256,7 @@ static void liar_case(unsigned n, unsigned t, const uint32_t *signers,
             mpc_blame b = simnet_blame(net, k);
             if (k == lie->party)
                 continue;
-            CHECK(b.round == lie->round);
+            CHECK(b.round == (lie->named_in ? lie->named_in : lie->round));
             CHECK(reason != MPC_BLAME_VERIFY || b.err == MPC_ERR_VERIFY);
         }
         CHECK(lie->round != real->rounds ||
@@ -255,7 +273,7 @@ static void liar_case(unsigned n, unsigned t, const uint32_t *signers,
 TEST(cggmp_blame_isign_bad_sigma_2of3)
 {
     static const uint32_t signers[2] = {0, 2};
-    static const liar lie = {1, 4, lie_sigma};
+    static const liar lie = {.party = 1, .round = 4, .edit = lie_sigma};
     uint8_t digest[32] = {0x5a};
 
     liar_case(3, 2, signers, &lie, digest, MPC_BLAME_VERIFY);
@@ -264,33 +282,85 @@ TEST(cggmp_blame_isign_bad_sigma_2of3)
 TEST(cggmp_blame_isign_bad_sigma_3of5)
 {
     static const uint32_t signers[3] = {0, 3, 4};
-    static const liar lie = {1, 4, lie_sigma};
+    static const liar lie = {.party = 1, .round = 4, .edit = lie_sigma};
     uint8_t digest[32] = {0xa5, 1};
 
     liar_case(5, 3, signers, &lie, digest, MPC_BLAME_VERIFY);
 }
 
+/* δ_i + 1 in interactive signing: round 4 identifies instead of sending
+ * σ_i, and the liar is named there; no signature share is released. */
+TEST(cggmp_blame_isign_lie_delta_2of3)
+{
+    static const uint32_t signers[2] = {0, 1};
+    static const liar lie = {
+        .party = 1, .round = 3, .edit = lie_delta, .named_in = 4};
+    uint8_t digest[32] = {0x3c};
+
+    liar_case(3, 2, signers, &lie, digest, MPC_BLAME_VERIFY);
+}
+
+/*
+ * Two colluders shift S_i by +G and -G: ΣS_j = δ·X still holds, so the
+ * presign completes without identification (§2.6: round 4 names single
+ * cheaters; a collusion that keeps the sums right is outside it). The
+ * shift buys nothing: the σ_i stay true, every signer outputs the same
+ * signature and it verifies; nobody is blamed.
+ */
+TEST(cggmp_blame_isign_colluders_sign_correctly)
+{
+    static const uint32_t signers[3] = {0, 2, 4};
+    static const liar lie = {.party = 0,
+                             .round = 3,
+                             .edit = lie_s,
+                             .party2 = 2,
+                             .edit2 = lie_s_minus};
+    uint8_t digest[32] = {0x77, 2};
+    liar_input li[MAXN];
+    mpc_cggmp_sign_input si[MAXN];
+    mpc_cggmp_sign_result res[3];
+    cggmp_run f;
+
+    if (!cggmp_run_make(&f, "bl", 5, 3))
+        return;
+    simnet *net = liar_net(&f, signers, &lie, digest, li, si);
+    CHECK(net != NULL);
+    if (net != NULL) {
+        CHECK(simnet_run(net, STEPS) == SIMNET_ALL_DONE);
+        for (unsigned k = 0; k < 3; k++)
+            CHECK_OK(simnet_take_result(net, k, &res[k], sizeof(res[k])));
+        simnet_free(net);
+        CHECK(memcmp(&res[1].sig, &res[0].sig, sizeof(res[0].sig)) == 0);
+        CHECK(memcmp(&res[1].sig, &res[2].sig, sizeof(res[0].sig)) == 0);
+        CHECK(ecdsa_oracle_both(res[1].pubkey, digest, &res[1].sig));
+    }
+    cggmp_run_clear(&f);
+}
+
 /* ---- presign: lies in the round-2 and round-3 broadcasts ------------------
  */
 
-/* §2.6 level 2: δ_i + 1, consistent to everyone. δ_i no longer matches the
- * C of the public transcript, its Πlog*χ fails, and the liar is named in
- * round 3 (before the δ check could fail with nobody to blame). */
+/* §2.6 level 2: δ_i + 1, consistent to everyone. The δ check fails, round
+ * 4 identifies: δ_i no longer matches the C of the public transcript, the
+ * liar's (honest) Πlog*χ fails against it, and the liar is named in round
+ * 4 (never "not attributable"). */
 TEST(cggmp_blame_presign_lie_delta_blamed)
 {
     static const uint32_t signers[2] = {1, 2};
-    static const liar lie = {0, 3, lie_delta};
+    static const liar lie = {
+        .party = 0, .round = 3, .edit = lie_delta, .named_in = 4};
 
     liar_case(3, 2, signers, &lie, NULL, MPC_BLAME_VERIFY);
 }
 
-/* S_i + G, consistent to everyone: S_i no longer matches the C_i of the
- * public transcript, its Πlog*χ fails, and every honest signer names the
- * liar in round 3. */
+/* S_i + G, consistent to everyone: ΣS_j = δ·X fails, and in round 4 S_i
+ * no longer matches the C_i of the public transcript, its Πlog*χ fails,
+ * and every honest signer names the liar. */
 TEST(cggmp_blame_presign_lie_s_blamed)
 {
     static const uint32_t signers[2] = {0, 1};
-    static const liar lie = {1, 3, lie_s};
+    static const liar lie = {
+        .party = 1, .round = 3, .edit = lie_s, .named_in = 4};
 
     liar_case(3, 2, signers, &lie, NULL, MPC_BLAME_VERIFY);
 }
@@ -300,7 +370,8 @@ TEST(cggmp_blame_presign_lie_s_blamed)
 TEST(cggmp_blame_presign_lie_s_3of5)
 {
     static const uint32_t signers[3] = {0, 1, 3};
-    static const liar lie = {1, 3, lie_s};
+    static const liar lie = {
+        .party = 1, .round = 3, .edit = lie_s, .named_in = 4};
 
     liar_case(5, 3, signers, &lie, NULL, MPC_BLAME_VERIFY);
 }
@@ -310,7 +381,7 @@ TEST(cggmp_blame_presign_lie_s_3of5)
 TEST(cggmp_blame_presign_lie_dhat_blamed)
 {
     static const uint32_t signers[2] = {0, 2};
-    static const liar lie = {1, 2, lie_dhat};
+    static const liar lie = {.party = 1, .round = 2, .edit = lie_dhat};
 
     liar_case(3, 2, signers, &lie, NULL, MPC_BLAME_NONE);
 }
