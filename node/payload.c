@@ -53,9 +53,10 @@ static size_t aux_bytes(const mpc_params *p)
 
 /* lib/cggmp/presign.c. Round 1: K, G (broadcast), Πenc (P2P). Round 2: Γ
  * and D, F, D̂, F̂ for each peer (broadcast: the largest CGGMP message at
- * 64 parties); two Πaff-g and Πlog* (P2P). Round 3: δ, Δ, S, D⁰, Y⁰
- * (broadcast); Πlog*, Πaff-g, Πlog*χ (P2P). The signature round sends one
- * scalar. */
+ * 64 parties); two Πaff-g and Πlog* (P2P). Round 3: δ, Δ, S (broadcast);
+ * Πlog* (P2P). Round 4, only after failed output checks: D⁰, Y⁰ twice
+ * (broadcast); two Πaff-g and two Πlog*χ (P2P); else empty, or in
+ * interactive signing one scalar. */
 static size_t presign_bytes(unsigned n, const mpc_params *p)
 {
     size_t ct = p->ct_bytes, affg = mpc_zk_affg_proof_bytes(p);
@@ -63,9 +64,9 @@ static size_t presign_bytes(unsigned n, const mpc_params *p)
     size_t r1 = max2(2 * ct, mpc_zk_enc_proof_bytes(p));
     size_t r2b = MPC_SECP256K1_POINT_BYTES + (size_t)(n - 1) * 4 * ct;
     size_t r2p = 2 * affg + logstar;
-    size_t r3b = MPC_SCALAR_BYTES + 2 * MPC_SECP256K1_POINT_BYTES + 2 * ct;
-    size_t r3p = logstar + affg + mpc_zk_chi_proof_bytes(p);
-    return max2(max2(r1, r2b), max2(r2p, max2(r3b, r3p)));
+    size_t r3 = max2(MPC_SCALAR_BYTES + 2 * MPC_SECP256K1_POINT_BYTES, logstar);
+    size_t r4 = max2(4 * ct, 2 * (affg + mpc_zk_chi_proof_bytes(p)));
+    return max2(max2(r1, r2b), max2(r2p, max2(r3, r4)));
 }
 
 size_t node_payload_cggmp_frame_bytes(unsigned n, mpc_params_id params)

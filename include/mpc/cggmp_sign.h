@@ -102,9 +102,14 @@ typedef struct mpc_cggmp_presign_input {
     const mpc_hd_child *derive;
 } mpc_cggmp_presign_input;
 
-/** The presign round table; init fails with MPC_ERR_INVALID_ARG for an
+/**
+ * The presign round table; init fails with MPC_ERR_INVALID_ARG for an
  * inconsistent input (key and aux mismatch, bad signer list, a derive
- * whose pub is not key->pubkey + delta·G). */
+ * whose pub is not key->pubkey + delta·G). Four rounds: 1-3 as the paper
+ * (round 3 also publishes S_i = χ_i·Γ); round 4 is empty unless the output
+ * checks δ·G = ΣΔ_j or ΣS_j = δ·X failed, when it carries the proofs that
+ * name a single cheater (docs/security-cggmp.md, "Identifiable abort").
+ */
 extern const mpc_protocol mpc_cggmp_presign_protocol;
 
 /* ---- interactive sign: presign + sign in one session --------------------- */
@@ -115,8 +120,10 @@ extern const mpc_protocol mpc_cggmp_presign_protocol;
 /**
  * Interactive mode (always safe, §2.7): the three presign rounds for a
  * message and tweak known up front, then round 4 where every signer
- * broadcasts σ_i and every signer combines. The presignature never leaves
- * the session, so a raw digest is fine here (and only here).
+ * broadcasts σ_i and every signer combines (or, if presign's output checks
+ * failed, presign's identification round 4 instead: no σ_i is released).
+ * The presignature never leaves the session, so a raw digest is fine here
+ * (and only here).
  *
  * Blame: as presign for rounds 1-3. Round 4 (B: σ_i) combines with the
  * presignature's k_j·R and χ_j·R: a share that does not parse names its
