@@ -371,6 +371,19 @@ MPC_WARN_UNUSED mpc_err mpc_bn_fbtable_init(const mpc_ctx *ctx,
 void mpc_bn_fbtable_clear(const mpc_ctx *ctx, mpc_bn_fbtable *t);
 
 /**
+ * dst = a copy of src, so that a table built once (e.g. with long-lived aux
+ * info) serves sessions that must own theirs. dst is overwritten as if
+ * empty (clear it first if it holds a table); an empty src gives an empty
+ * dst.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (NULL arguments); MPC_ERR_NOMEM
+ * (dst is then empty).
+ */
+MPC_WARN_UNUSED mpc_err mpc_bn_fbtable_copy(const mpc_ctx *ctx,
+                                            mpc_bn_fbtable *dst,
+                                            const mpc_bn_fbtable *src);
+
+/**
  * r = base^e mod m for a signed public e.
  *
  * Returns: MPC_OK; MPC_ERR_VERIFY if e < 0 and base has no inverse.

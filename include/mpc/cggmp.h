@@ -60,6 +60,9 @@ typedef struct mpc_cggmp_aux_info {
     mpc_paillier_sk sk;   /* own Paillier-Blum key (secret) */
     mpc_paillier_pk *pks; /* [n] everyone's Paillier public key */
     mpc_rped *rped;       /* [n] everyone's ring-Pedersen parameters */
+    /* Fixed-base tables of rped[self], with which this party verifies its
+     * peers' presign proofs; empty until mpc_cggmp_aux_info_tables. */
+    mpc_rped_table tab;
 } mpc_cggmp_aux_info;
 
 /** The ECDSA signature: low-S, with the recovery id. */
@@ -145,6 +148,20 @@ void mpc_cggmp_aux_info_clear(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux);
 MPC_WARN_UNUSED mpc_err mpc_cggmp_aux_info_alloc(const mpc_ctx *ctx,
                                                  mpc_cggmp_aux_info *aux,
                                                  uint32_t n);
+
+/**
+ * Builds aux->tab, the fixed-base tables of this party's own ring-Pedersen
+ * parameters: every presign session verifies its peers' proofs with them
+ * and copies them (well under a millisecond) instead of building its own
+ * (about 8 ms at 2048 bits). mpc_cggmp_aux_info_decode and the aux-info
+ * protocol's output call it; call it for an aux info assembled otherwise
+ * (presign then works without it, only slower). Does nothing if the tables
+ * are there.
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (NULL, or no own ring-Pedersen
+ *   parameters); MPC_ERR_NOMEM (aux->tab stays empty).
+ */
+MPC_WARN_UNUSED mpc_err mpc_cggmp_aux_info_tables(const mpc_ctx *ctx,
+                                                  mpc_cggmp_aux_info *aux);
 
 /** True while a presignature has not been consumed. */
 bool mpc_cggmp_presig_is_fresh(const mpc_cggmp_presig *p);

@@ -456,6 +456,17 @@ MPC_WARN_UNUSED mpc_err mpc_rped_table_init(const mpc_ctx *ctx,
 void mpc_rped_table_clear(const mpc_ctx *ctx, mpc_rped_table *tab);
 
 /**
+ * dst = a copy of src (mpc_bn_fbtable_copy for both bases): a session
+ * copies the tables cached with its aux info instead of rebuilding them.
+ * dst is overwritten as if empty; an empty src gives an empty dst.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG; MPC_ERR_NOMEM (dst is then empty).
+ */
+MPC_WARN_UNUSED mpc_err mpc_rped_table_copy(const mpc_ctx *ctx,
+                                            mpc_rped_table *dst,
+                                            const mpc_rped_table *src);
+
+/**
  * out = s^x t^y mod N for PUBLIC signed x, y, from the tables.
  *
  * Returns: MPC_OK; MPC_ERR_INVALID_ARG (uninitialised tables).

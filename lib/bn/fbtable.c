@@ -63,6 +63,28 @@ void mpc_bn_fbtable_clear(const mpc_ctx *ctx, mpc_bn_fbtable *t)
     t->count = 0;
 }
 
+mpc_err mpc_bn_fbtable_copy(const mpc_ctx *ctx, mpc_bn_fbtable *dst,
+                            const mpc_bn_fbtable *src)
+{
+    if (dst == NULL)
+        return MPC_ERR_INVALID_ARG;
+    dst->pow = NULL;
+    dst->count = 0;
+    if (ctx == NULL || src == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (src->pow == NULL)
+        return MPC_OK;
+    mpz_t *pow = mpc_ctx_alloc_array(ctx, src->count, sizeof *pow);
+    if (pow == NULL)
+        return MPC_ERR_NOMEM;
+    for (size_t j = 0; j < src->count; j++)
+        mpz_init_set(pow[j], src->pow[j]);
+    mpz_init_set(dst->m, src->m);
+    dst->pow = pow;
+    dst->count = src->count;
+    return MPC_OK;
+}
+
 /* Digit j (W bits at position W*j) of |e|. */
 static unsigned digit(const mpz_t e, size_t j)
 {

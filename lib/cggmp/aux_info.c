@@ -317,7 +317,9 @@ static mpc_err complete3(struct aux *st, mpc_session_inbox *in)
             return e;
         err = err != MPC_OK ? err : e;
     }
-    return err;
+    /* Built once here, copied by every presign session. */
+    return err == MPC_OK ? mpc_cggmp_aux_info_tables(st->info->ctx, &st->out)
+                         : err;
 }
 
 static mpc_err aux_complete(void *state, unsigned round, mpc_session_inbox *in)

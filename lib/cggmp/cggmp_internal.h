@@ -35,6 +35,14 @@ void mpc_cggmp_commit(uint8_t out[MPC_CGGMP_COMMIT_BYTES], const uint8_t *sid32,
                       uint32_t protocol_id, unsigned party,
                       const uint8_t *payload, size_t len);
 
+/* The largest exponent a presign verifier raises its own ring-Pedersen
+ * bases to (z3, z4 of Πaff-g: ℓ + ε + N bits, and a sign): the size of
+ * mpc_cggmp_aux_info.tab and of the session's own tables. */
+static inline size_t mpc_cggmp_rped_table_bits(const mpc_params *p)
+{
+    return (size_t)p->ell + p->eps + p->n_bits + 2;
+}
+
 /**
  * Blames party j (or MPC_BLAME_NOBODY) for `r` with `detail` and returns
  * `err`, so that a completion step can blame and fail in one statement.

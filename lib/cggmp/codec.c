@@ -306,7 +306,10 @@ mpc_err mpc_cggmp_aux_info_decode(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux,
          * PARSE; here every bad value is bad bytes. */
         return err == MPC_ERR_NOMEM ? err : MPC_ERR_PARSE;
     }
-    return MPC_OK;
+    err = mpc_cggmp_aux_info_tables(ctx, aux);
+    if (err != MPC_OK)
+        mpc_cggmp_aux_info_clear(ctx, aux);
+    return err;
 }
 
 /* ---- presignature ------------------------------------------------------ */

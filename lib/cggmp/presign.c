@@ -264,12 +264,13 @@ static mpc_err presign_init(void *state, const mpc_session_info *info,
     }
     if (mpz_cmp(st->pk[st->self].n, st->sk.pk.n) != 0)
         return MPC_ERR_INVALID_ARG;
-    /* Our own parameters verify every peer's proofs: tables pay off from
-     * the first peer (bench_cggmp_sign). Caching them in aux info needs a
-     * table copy: the input is borrowed for mpc_session_new only. */
-    if (mpc_rped_table_init(st->ctx, &st->tab, &st->rp[st->self],
-                            st->params->ell + st->params->eps +
-                                st->params->n_bits + 2) != MPC_OK)
+    /* Our own parameters verify every peer's proofs: a copy of the tables
+     * cached with the aux info, or built here if it has none. */
+    if (mpc_zk_rped_table_ok(&st->rp[st->self], &in->aux->tab)
+            ? mpc_rped_table_copy(st->ctx, &st->tab, &in->aux->tab) != MPC_OK
+            : mpc_rped_table_init(st->ctx, &st->tab, &st->rp[st->self],
+                                  mpc_cggmp_rped_table_bits(st->params)) !=
+                  MPC_OK)
         return MPC_ERR_NOMEM;
     fill_binding(st, in, &delta);
     return MPC_OK;

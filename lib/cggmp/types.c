@@ -67,6 +67,7 @@ static void free_arrays(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux, uint32_t n)
     }
     aux->pks = NULL;
     aux->rped = NULL;
+    mpc_rped_table_clear(ctx, &aux->tab);
 }
 
 void mpc_cggmp_aux_info_clear(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux)
@@ -104,6 +105,19 @@ mpc_err mpc_cggmp_aux_info_alloc(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux,
     }
     aux->n = n;
     return MPC_OK;
+}
+
+mpc_err mpc_cggmp_aux_info_tables(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux)
+{
+    if (ctx == NULL || aux == NULL || aux->rped == NULL || aux->self >= aux->n)
+        return MPC_ERR_INVALID_ARG;
+    const mpc_rped *own = &aux->rped[aux->self];
+    if (own->params == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (aux->tab.s.pow != NULL)
+        return MPC_OK;
+    return mpc_rped_table_init(ctx, &aux->tab, own,
+                               mpc_cggmp_rped_table_bits(own->params));
 }
 
 bool mpc_cggmp_presig_is_fresh(const mpc_cggmp_presig *p)

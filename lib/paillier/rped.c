@@ -265,6 +265,22 @@ mpc_err mpc_rped_table_init(const mpc_ctx *ctx, mpc_rped_table *tab,
     return err;
 }
 
+mpc_err mpc_rped_table_copy(const mpc_ctx *ctx, mpc_rped_table *dst,
+                            const mpc_rped_table *src)
+{
+    if (dst == NULL)
+        return MPC_ERR_INVALID_ARG;
+    mpc_err err = mpc_bn_fbtable_copy(ctx, &dst->s, src ? &src->s : NULL);
+    if (err == MPC_OK)
+        err = mpc_bn_fbtable_copy(ctx, &dst->t, &src->t);
+    if (err != MPC_OK) {
+        mpc_bn_fbtable_clear(ctx, &dst->s);
+        dst->t.pow = NULL;
+        dst->t.count = 0;
+    }
+    return err;
+}
+
 void mpc_rped_table_clear(const mpc_ctx *ctx, mpc_rped_table *tab)
 {
     if (tab == NULL)

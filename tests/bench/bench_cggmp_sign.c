@@ -103,6 +103,8 @@ static void deal(unsigned n, unsigned t, mpc_cggmp_key_share *ks,
             mpc_paillier_pk_copy(&aux[i].pks[j], &sk[j].pk);
             mpc_rped_copy(&aux[i].rped[j], &rp[j]);
         }
+        /* As decode does for the node's cached aux info. */
+        require(mpc_cggmp_aux_info_tables(ctx, &aux[i]) == MPC_OK);
     }
     for (unsigned j = 0; j < n; j++) {
         mpc_paillier_sk_clear(&sk[j]);

@@ -519,7 +519,10 @@ static bool aux_round_trip(const mpc_cggmp_aux_info *aux)
     mpc_cggmp_aux_info back;
     mpc_cggmp_aux_info_init(&back);
     REQUIRE_OK(mpc_cggmp_aux_info_decode(ctx, &back, buf, len));
+    /* Decode builds the own ring-Pedersen tables presign copies. */
     bool ok = aux_equal(aux, &back) && aux_key_works(&back) &&
+              back.tab.s.pow != NULL && back.tab.t.pow != NULL &&
+              mpz_cmp(back.tab.s.m, back.rped[back.self].n) == 0 &&
               mpc_cggmp_aux_info_encode(again, sizeof again, &len2, &back) ==
                   MPC_OK &&
               len2 == len && memcmp(again, buf, len) == 0;
