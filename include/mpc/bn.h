@@ -287,6 +287,28 @@ MPC_WARN_UNUSED mpc_err mpc_bn_invert_sec(const mpc_ctx *ctx, mpz_t r,
                                           const mpz_t a, const mpz_t m);
 
 /**
+ * r = b1^e1 * b2^e2 mod m in one pass (interleaved fixed windows sharing
+ * the squarings), for a SECRET signed e1 (|e1| < 2^e1_bits) with a public
+ * base b1 and its inverse b1_inv mod m (checked), and a PUBLIC e2 >= 0
+ * with a SECRET base b2 >= 0: the MtA step c^x * r^N mod N^2 of
+ * mpc_paillier_affine. m (odd, >= 3) is public. The result equals
+ * mpc_bn_powm_signed_sec(b1, b1_inv, e1) * b2^e2 mod m.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (a NULL, m even or < 3, a negative
+ * b1, b1_inv, b2 or e2, e1_bits 0 or above 2^20, |e1| >= 2^e1_bits,
+ * b1 * b1_inv != 1 mod m); MPC_ERR_NOMEM.
+ * Security: time and memory accesses depend on e1_bits, e2, m and the limb
+ * counts of the secrets only: e1's table entries are read with
+ * mpn_sec_tabselect, b2's table is indexed by the public e2.
+ */
+MPC_WARN_UNUSED mpc_err mpc_bn_powm_joint_sec(const mpc_ctx *ctx, mpz_t r,
+                                              const mpz_t b1,
+                                              const mpz_t b1_inv,
+                                              const mpz_t e1, size_t e1_bits,
+                                              const mpz_t b2, const mpz_t e2,
+                                              const mpz_t m);
+
+/**
  * Chinese remaindering: r in [0, p*q) with r ≡ a_p (mod p) and
  * r ≡ a_q (mod q), given q_inv_p = q^-1 mod p (Garner:
  * r = a_q + q * ((a_p - a_q) * q_inv_p mod p)). a_p, a_q >= 0 of any size.
@@ -298,6 +320,29 @@ MPC_WARN_UNUSED mpc_err mpc_bn_crt_sec(const mpc_ctx *ctx, mpz_t r,
                                        const mpz_t a_p, const mpz_t p,
                                        const mpz_t a_q, const mpz_t q,
                                        const mpz_t q_inv_p);
+
+/** Most terms of mpc_bn_multiexp_sec. */
+#define MPC_BN_MULTIEXP_SEC_MAX 4
+
+/**
+ * r = Π b[i]^e[i] mod m for count <= MPC_BN_MULTIEXP_SEC_MAX terms over a
+ * SECRET odd modulus m >= 3 (the Paillier owner's p^2) with secret-valued
+ * bases b[i] >= 0, a SECRET exponent 0 <= e[0] < 2^e0_bits and PUBLIC
+ * exponents e[1..] >= 0: one squaring chain shared by all terms (Straus,
+ * fixed 4-bit windows; lib/bn/multiexp_sec.c). Pass e[0] = 1, e0_bits = 1
+ * when no exponent is secret.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (NULL, count 0 or too large, m even
+ * or < 3, a negative base or exponent, e0_bits 0 or e[0] >= 2^e0_bits);
+ * MPC_ERR_NOMEM. On failure r = 0.
+ * Security: time and memory accesses depend on the limb counts of m and
+ * the b[i], on e0_bits and on the public e[1..] only (mpc/bn.h policy,
+ * including its note on secret moduli).
+ */
+MPC_WARN_UNUSED mpc_err mpc_bn_multiexp_sec(const mpc_ctx *ctx, mpz_t r,
+                                            const mpz_srcptr *b,
+                                            const mpz_srcptr *e, size_t count,
+                                            size_t e0_bits, const mpz_t m);
 
 /* ---- Variable time (public values only) ------------------------------- */
 
@@ -319,6 +364,22 @@ MPC_WARN_UNUSED mpc_err mpc_bn_powm_var(mpz_t r, const mpz_t b, const mpz_t e,
 MPC_WARN_UNUSED mpc_err mpc_bn_powm2_var(mpz_t r, const mpz_t b1,
                                          const mpz_t e1, const mpz_t b2,
                                          const mpz_t e2, const mpz_t m);
+
+/**
+ * r = Π b[i]^e[i] mod m for `count` public bases and signed public
+ * exponents (a negative e[i] uses b[i]^-1 mod m), by Straus's
+ * interleaving with sliding windows in Montgomery form: one squaring
+ * chain as long as the longest exponent, shared by every base
+ * (lib/bn/multiexp.c). count = 0 gives r = 1. Tables and scratch come from
+ * GMP's allocator, like mpz limbs (no ctx, no MPC_ERR_NOMEM).
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG if m is even or < 3, or a pointer
+ * is NULL; MPC_ERR_VERIFY if a base with a negative exponent has no
+ * inverse mod m. On failure r = 0.
+ */
+MPC_WARN_UNUSED mpc_err mpc_bn_multiexp_var(mpz_t r, const mpz_srcptr *b,
+                                            const mpz_srcptr *e, size_t count,
+                                            const mpz_t m);
 
 /**
  * r = a^-1 mod m.
@@ -437,7 +498,25 @@ typedef struct mpc_bn_comb {
 MPC_WARN_UNUSED mpc_err mpc_bn_comb_init(mpc_bn_comb *c, const mpz_t base,
                                          const mpz_t m, size_t max_bits);
 
-/** Releases a comb; an empty or already cleared comb (or NULL) is fine. */
+/**
+ * mpc_bn_comb_init for a SECRET base or modulus (the Paillier key owner's
+ * fixed bases mod p and p^2): the same comb, built with constant-time
+ * arithmetic only (mpc_bn_mod_sec, mpc_bn_invert_sec, Montgomery
+ * squarings); about 2 * max_bits squarings mod m, and it needs ctx for
+ * scratch.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG as mpc_bn_comb_init (also a NULL
+ * ctx); MPC_ERR_NOMEM. On failure the comb is empty.
+ * Security: time and memory accesses depend on max_bits and the limb
+ * counts of base and m only; the argument checks read the low limb and
+ * the size of m, and fail only on misuse.
+ */
+MPC_WARN_UNUSED mpc_err mpc_bn_comb_init_sec(const mpc_ctx *ctx, mpc_bn_comb *c,
+                                             const mpz_t base, const mpz_t m,
+                                             size_t max_bits);
+
+/** Wipes and releases a comb; an empty or already cleared comb (or NULL)
+ * is fine. */
 void mpc_bn_comb_clear(mpc_bn_comb *c);
 
 /**
@@ -467,6 +546,18 @@ MPC_WARN_UNUSED mpc_err mpc_bn_comb_powm2_sec(const mpc_ctx *ctx, mpz_t r,
                                               const mpz_t e1, size_t e1_bits,
                                               const mpc_bn_comb *c2,
                                               const mpz_t e2, size_t e2_bits);
+
+/**
+ * r = base^e mod m for a SECRET signed e, |e| < 2^e_bits: the one-base
+ * form of mpc_bn_comb_powm2_sec (about half its time).
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (an empty comb, a bound of 0 or
+ * above max_bits, an exponent over its bound); MPC_ERR_NOMEM.
+ * Security: as mpc_bn_comb_powm2_sec.
+ */
+MPC_WARN_UNUSED mpc_err mpc_bn_comb_powm_sec(const mpc_ctx *ctx, mpz_t r,
+                                             const mpc_bn_comb *c,
+                                             const mpz_t e, size_t e_bits);
 
 /* ---- Safe primes ------------------------------------------------------ */
 

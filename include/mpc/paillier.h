@@ -66,6 +66,13 @@ typedef struct mpc_paillier_sk {
     mpz_t q2_inv_p2; /**< q^-2 mod p^2 (CRT to Z_{N^2}) */
     mpz_t hp, hq;    /**< (-q)^-1 mod p, (-p)^-1 mod q (decryption) */
     mpz_t ep, eq;    /**< q mod (p-1), p mod (q-1): r^N by CRT */
+    /**
+     * Constant-time comb tables for mpc_paillier_nonce_own: of g_p = p - 4
+     * (a generator of Z*_p) mod p and of g_p^N mod p^2, and the same for q.
+     * Built by mpc_paillier_sk_from_primes (and so keygen and import),
+     * kept by mpc_paillier_sk_copy; empty in a key copied field by field.
+     */
+    mpc_bn_comb gp, gq, gpn, gqn;
 } mpc_paillier_sk;
 
 /** Initialises an empty key (all values 0, params NULL). */
@@ -79,6 +86,14 @@ void mpc_paillier_pk_copy(mpc_paillier_pk *dst, const mpc_paillier_pk *src);
 void mpc_paillier_sk_init(mpc_paillier_sk *sk);
 /** Wipes and releases a secret key; NULL does nothing. */
 void mpc_paillier_sk_clear(mpc_paillier_sk *sk);
+
+/**
+ * dst = src, comb tables included (both initialised; dst's old contents
+ * are wiped; a NULL or dst == src does nothing). A src without tables
+ * gives a dst without tables, which still works (the slow nonce path).
+ * Security: copies secrets; time depends on the limb counts only.
+ */
+void mpc_paillier_sk_copy(mpc_paillier_sk *dst, const mpc_paillier_sk *src);
 
 /* ---- Keys ---------------------------------------------------------------- */
 
@@ -100,7 +115,8 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_keygen(const mpc_ctx *ctx,
  * params->n_bits bits, the CRT inverses exist. It does not re-test
  * primality (tens of milliseconds): primes come from
  * mpc_bn_safe_prime_generate or the keystore; use mpc_bn_safe_prime_check
- * on anything else.
+ * on anything else. Builds the comb tables of mpc_paillier_nonce_own
+ * (about 11 ms and 115 KB at 2048 bits).
  *
  * Returns: MPC_OK; MPC_ERR_INVALID_ARG if a check fails or a NULL;
  * MPC_ERR_NOMEM. On failure sk is empty.
@@ -231,6 +247,52 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_encrypt_crt(const mpc_ctx *ctx,
                                                  const mpz_t r);
 
 /**
+ * The key owner's fast fresh nonce: r uniform in Z*_N and rn = r^N mod
+ * N^2: 1.0 ms at 2048 bits, against 4.3 ms for mpc_paillier_nonce_random
+ * followed by mpc_paillier_encrypt_crt (bench: paillier_2048).
+ *
+ * Method: g_p = p - 4 = -4 generates Z*_p (p = 2p' + 1 with p' an odd
+ * prime: -1 has order 2, 4 = 2^2 order p'), so r_p = g_p^a with a uniform
+ * in [0, p - 1) is uniform in Z*_p, and r_p^N mod p^2 = G_p^a with the
+ * fixed G_p = g_p^N mod p^2 (x^N mod p^2 depends only on x mod p). The
+ * same mod q with an independent exponent; r and rn by the CRT. Both
+ * powers are fixed-base comb exponentiations (mpc_bn_comb_powm_sec) on
+ * the key's tables. a is a (prime_bits + 128)-bit uniform value reduced
+ * mod p - 1: its distance from uniform, and so r's, is below 2^-128 (per
+ * prime). A key without tables (copied field by field) takes the plain
+ * path: mpc_bn_random_unit and the CRT r^N, the same distribution.
+ *
+ * Requires safe primes, as the key's contract does (keygen, keystore);
+ * for other primes r would not be uniform.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (NULL, r and rn the same mpz, an
+ * empty key); MPC_ERR_NOMEM; MPC_ERR_INTERNAL (broken rng). On failure r
+ * and rn are 0.
+ * Security: constant time in the nonce and the key (time depends on
+ * prime_bits and limb counts only).
+ */
+MPC_WARN_UNUSED mpc_err mpc_paillier_nonce_own(const mpc_ctx *ctx,
+                                               const mpc_paillier_sk *sk,
+                                               mpz_t r, mpz_t rn);
+
+/**
+ * c = Enc(m; r) under the key owner's own key with a fresh nonce r from
+ * mpc_paillier_nonce_own, returned for the ZK proofs: the same ciphertext
+ * as mpc_paillier_encrypt(pk, m, r), 1.1 ms at 2048 bits instead of
+ * 4.3 ms for mpc_paillier_nonce_random and mpc_paillier_encrypt_crt.
+ *
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG (NULL, c and r the same mpz, an
+ * empty key, m out of range); MPC_ERR_NOMEM; MPC_ERR_INTERNAL (broken
+ * rng). On failure c and r are 0.
+ * Security: constant time in m, r and the key; the range check branches
+ * only on misuse.
+ */
+MPC_WARN_UNUSED mpc_err mpc_paillier_encrypt_own(const mpc_ctx *ctx,
+                                                 const mpc_paillier_sk *sk,
+                                                 mpz_t c, mpz_t r,
+                                                 const mpz_t m);
+
+/**
  * m = Dec(c), centered in [-(N-1)/2, (N-1)/2]: CRT decryption,
  * m_p = L_p(c^(p-1) mod p^2) * hp mod p with L_p(x) = (x - 1) / p (and the
  * same mod q), then Garner.
@@ -291,8 +353,13 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_mul(const mpc_ctx *ctx,
 /**
  * The MtA step: out = c^x * Enc(y; r) mod N^2, an encryption of x m + y,
  * for secret signed x (|x| < 2^x_bits), y (|y| <= (N-1)/2) and r ∈ Z*_N.
+ * c^x r^N is one joint exponentiation (mpc_bn_powm_joint_sec): the same
+ * ciphertext as mpc_paillier_mul, mpc_paillier_encrypt and
+ * mpc_paillier_add, in about 15% (x of 256 bits) to 25% (769 bits) less
+ * time at 2048 bits (bench: paillier_2048).
  *
  * Returns: MPC_OK; errors as mpc_paillier_mul and mpc_paillier_encrypt.
+ * Security: constant time in x, y and r; time depends on x_bits and N.
  */
 MPC_WARN_UNUSED mpc_err mpc_paillier_affine(const mpc_ctx *ctx,
                                             const mpc_paillier_pk *pk,
@@ -312,6 +379,20 @@ MPC_WARN_UNUSED mpc_err mpc_paillier_affine_crt(const mpc_ctx *ctx,
                                                 mpz_t out, const mpz_t c,
                                                 const mpz_t x, size_t x_bits,
                                                 const mpz_t y, const mpz_t r);
+
+/**
+ * mpc_paillier_affine_crt with a fresh nonce: out = c^x * Enc(y; r) under
+ * the key owner's own key, r drawn by mpc_paillier_nonce_own and returned.
+ *
+ * Returns: as mpc_paillier_affine_crt; MPC_ERR_INTERNAL (broken rng);
+ * MPC_ERR_INVALID_ARG also if out and r are the same mpz. On failure out
+ * and r are 0.
+ */
+MPC_WARN_UNUSED mpc_err mpc_paillier_affine_own(const mpc_ctx *ctx,
+                                                const mpc_paillier_sk *sk,
+                                                mpz_t out, mpz_t r,
+                                                const mpz_t c, const mpz_t x,
+                                                size_t x_bits, const mpz_t y);
 
 /* ---- Owner-side exponentiation ---------------------------------------- */
 

@@ -100,4 +100,34 @@ size_t mpc_bn_powm_limbs_itch(size_t n, size_t enb);
 void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
                        size_t enb, const mp_limb_t *m, size_t n, mpc_bn_ws *w);
 
+/*
+ * Montgomery arithmetic modulo an odd m of n limbs (top limb non-zero),
+ * R = 2^(64 n), constant time in the values (also of m): products by
+ * mpn_sec_mul / mpn_sec_sqr, reduction by a fixed loop of mpn_addmul_1 and
+ * a final subtraction chosen with mpn_cnd_* (lib/bn/mont.c). Used by the
+ * comb (comb.c) and the joint exponentiation (joint.c). The caller points
+ * prod (2n limbs), tmp (n limbs) and tp (mpc_bn_mont_itch(n) limbs) at
+ * scratch.
+ */
+typedef struct mpc_bn_mont {
+    const mp_limb_t *m;
+    size_t n;
+    mp_limb_t minv;  /* -m^-1 mod 2^64 */
+    mp_limb_t *prod; /* 2n limbs */
+    mp_limb_t *tmp;  /* n limbs */
+    mp_limb_t *tp;   /* mpn_sec_mul / mpn_sec_sqr scratch */
+} mpc_bn_mont;
+
+/* -m0^-1 mod 2^64 for an odd m0 (no branch). */
+mp_limb_t mpc_bn_mont_minv(mp_limb_t m0);
+/* Limbs of tp for n-limb products. */
+size_t mpc_bn_mont_itch(size_t n);
+/* r = prod * R^-1 mod m for prod < m R (destroys prod). */
+void mpc_bn_mont_redc(const mpc_bn_mont *M, mp_limb_t *r);
+/* r = a b R^-1 mod m; r may alias a or b. */
+void mpc_bn_mont_mul(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a,
+                     const mp_limb_t *b);
+/* r = a^2 R^-1 mod m; r may alias a. */
+void mpc_bn_mont_sqr(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a);
+
 #endif /* MPC_BN_INTERNAL_H */

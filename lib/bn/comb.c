@@ -18,7 +18,10 @@
  * Arithmetic is in Montgomery form modulo the odd m: products by
  * mpn_sec_mul / mpn_sec_sqr, reduction (REDC) by a fixed loop of
  * mpn_addmul_1 over the limbs, as GMP's own mpn_sec_powm does internally,
- * and a final subtraction chosen with mpn_cnd_* (no branch).
+ * and a final subtraction chosen with mpn_cnd_* (no branch): lib/bn/mont.c.
+ * mpc_bn_comb_init builds the tables of a public base with plain mpz
+ * arithmetic; mpc_bn_comb_init_sec builds the same tables with that
+ * Montgomery arithmetic only, for a secret base or modulus.
  */
 #include <string.h>
 
@@ -51,15 +54,6 @@ static void gmp_free(void *p, size_t bytes)
     void (*release)(void *, size_t);
     mp_get_memory_functions(NULL, NULL, &release);
     release(p, bytes);
-}
-
-/* -m^-1 mod 2^64 for odd m0 (Newton: each step doubles the correct bits). */
-static mp_limb_t neg_inverse_limb(mp_limb_t m0)
-{
-    mp_limb_t inv = m0; /* correct to 3 bits for odd m0 */
-    for (int i = 0; i < 6; i++)
-        inv *= 2 - m0 * inv;
-    return (mp_limb_t)0 - inv;
 }
 
 /* Writes the Montgomery form x * 2^(64 n) mod m of 0 <= x < m as n limbs
@@ -134,7 +128,7 @@ mpc_err mpc_bn_comb_init(mpc_bn_comb *c, const mpz_t base, const mpz_t m,
     c->max_bits = max_bits;
     /* e' = e + 2^(B-1) needs max_bits + 1 bits. */
     c->spacing = (max_bits + 1 + CHUNKS - 1) / CHUNKS;
-    c->minv = neg_inverse_limb(mpz_limbs_read(m)[0]);
+    c->minv = mpc_bn_mont_minv(mpz_limbs_read(m)[0]);
     mpz_init_set(c->m, m);
     mpz_init(c->base);
     mpz_mod(c->base, base, m);
@@ -164,8 +158,12 @@ void mpc_bn_comb_clear(mpc_bn_comb *c)
 {
     if (c == NULL || c->mem == NULL)
         return;
-    gmp_free(c->mem, mem_limbs(c->n) * sizeof *c->mem);
-    mpz_clears(c->base, c->m, NULL);
+    /* Wiped: a comb of mpc_bn_comb_init_sec holds powers of a secret. */
+    size_t bytes = mem_limbs(c->n) * sizeof *c->mem;
+    mpc_wipe(c->mem, bytes);
+    gmp_free(c->mem, bytes);
+    mpc_bn_clear(c->base);
+    mpc_bn_clear(c->m);
     c->mem = NULL;
 }
 
@@ -193,42 +191,126 @@ bool mpc_bn_comb_matches(const mpc_bn_comb *c, const mpz_t base, const mpz_t m)
            mpz_cmp(c->base, base) == 0;
 }
 
-/* ---- Montgomery arithmetic on n limbs ---------------------------------- */
+/* ---- Construction in constant time (secret base or modulus) ------------ */
 
-typedef struct mont {
-    const mp_limb_t *m;
-    size_t n;
-    mp_limb_t minv;
-    mp_limb_t *prod; /* 2n limbs */
-    mp_limb_t *tmp;  /* n limbs */
-    mp_limb_t *tp;   /* mpn_sec_mul / mpn_sec_sqr scratch */
-} mont;
+/* Workspace of mpc_bn_comb_init_sec: Montgomery scratch, the running
+ * squares x = base^(2^k) and y = base^-(2^k), the powers pw[i] =
+ * base^(2^(i spacing)) and a limb buffer for loading. */
+typedef struct build {
+    mpc_bn_mont M;
+    mp_limb_t *x, *y, *pw, *r2, *ld;
+} build;
 
-/* r = prod * 2^(-64 n) mod m for prod < m^2 (destroys prod). The carry of
- * step i is kept in prod[i] and added in at the end, as GMP's redc_1. */
-static void redc(const mont *M, mp_limb_t *r)
+/* d = the Montgomery form of 0 <= v < m: v * R^2 * R^-1. */
+static void to_mont_sec(build *b, mp_limb_t *d, const mpz_t v)
 {
-    const size_t n = M->n;
-    mp_limb_t *t = M->prod;
-    for (size_t i = 0; i < n; i++)
-        t[i] = mpn_addmul_1(t + i, M->m, (mp_size_t)n, t[i] * M->minv);
-    mp_limb_t carry = mpn_cnd_add_n(1, r, t + n, t, (mp_size_t)n);
-    /* r + carry 2^(64n) < 2m: subtract m if the carry is set or r >= m. */
-    mp_limb_t borrow = mpn_cnd_sub_n(1, M->tmp, r, M->m, (mp_size_t)n);
-    mpc_bn_limbs_cnd_copy(carry | (borrow ^ 1), r, M->tmp, n);
+    mpc_bn_limbs_load(b->ld, b->M.n, v);
+    mpc_bn_mont_mul(&b->M, d, b->ld, b->r2);
 }
 
-static void mont_mul(const mont *M, mp_limb_t *r, const mp_limb_t *a,
-                     const mp_limb_t *b)
+/* The table entries of every group from pw[], by one multiplication per
+ * entry (entry d = entry d without its top bit, times that tooth's power),
+ * and the Montgomery one. Public loop indices only. */
+static void fill_sec(mpc_bn_comb *c, build *b)
 {
-    mpn_sec_mul(M->prod, a, (mp_size_t)M->n, b, (mp_size_t)M->n, M->tp);
-    redc(M, r);
+    const size_t n = c->n;
+    mpz_t one;
+    mpz_init_set_ui(one, 1);
+    to_mont_sec(b, mont_one(c), one);
+    mpz_clear(one);
+    for (size_t g = 0; g < GROUPS; g++) {
+        memcpy(entry(c, g, 0), mont_one(c), n * sizeof *c->mem);
+        for (size_t d = 1; d < ENTRIES; d++) {
+            size_t top = 0;
+            while ((d >> (top + 1)) != 0)
+                top++;
+            mpc_bn_mont_mul(&b->M, entry(c, g, d),
+                            entry(c, g, d ^ ((size_t)1 << top)),
+                            b->pw + (g * TEETH + top) * n);
+        }
+    }
 }
 
-static void mont_sqr(const mont *M, mp_limb_t *r, const mp_limb_t *a)
+/* x, y = base^(2^k), base^-(2^k) for k = 0 .. CHUNKS * spacing - 1, keeping
+ * pw[i] (k = i spacing) and the offsets base^-(2^((j+1) spacing - 1)). */
+static void square_chain(mpc_bn_comb *c, build *b)
 {
-    mpn_sec_sqr(M->prod, a, (mp_size_t)M->n, M->tp);
-    redc(M, r);
+    const size_t n = c->n, sp = c->spacing;
+    for (size_t k = 0; k < CHUNKS * sp; k++) {
+        if (k % sp == 0)
+            memcpy(b->pw + (k / sp) * n, b->x, n * sizeof *b->x);
+        if ((k + 1) % sp == 0)
+            memcpy(offset(c, k / sp + 1), b->y, n * sizeof *b->y);
+        mpc_bn_mont_sqr(&b->M, b->x, b->x);
+        mpc_bn_mont_sqr(&b->M, b->y, b->y);
+    }
+}
+
+/* The tables of c from b = base mod m, binv = b^-1 and r2 = R^2 mod m. */
+static mpc_err build_tables(const mpc_ctx *ctx, mpc_bn_comb *c, const mpz_t b,
+                            const mpz_t binv, const mpz_t r2, const mpz_t m)
+{
+    const size_t n = c->n;
+    mpc_bn_ws w;
+    mpc_err err =
+        mpc_bn_ws_init(&w, ctx, (7 + CHUNKS) * n + mpc_bn_mont_itch(n));
+    if (err != MPC_OK)
+        return err;
+    build bd = {.M = {.m = mpz_limbs_read(m), .n = n, .minv = c->minv}};
+    bd.M.prod = mpc_bn_ws_take(&w, 2 * n);
+    bd.M.tmp = mpc_bn_ws_take(&w, n);
+    bd.M.tp = mpc_bn_ws_take(&w, mpc_bn_mont_itch(n));
+    bd.x = mpc_bn_ws_take(&w, n);
+    bd.y = mpc_bn_ws_take(&w, n);
+    bd.r2 = mpc_bn_ws_take(&w, n);
+    bd.ld = mpc_bn_ws_take(&w, n);
+    bd.pw = mpc_bn_ws_take(&w, CHUNKS * n);
+    mpc_bn_limbs_load(bd.r2, n, r2);
+    c->mem = gmp_alloc(mem_limbs(n) * sizeof *c->mem);
+    to_mont_sec(&bd, bd.x, b);
+    to_mont_sec(&bd, bd.y, binv);
+    square_chain(c, &bd);
+    fill_sec(c, &bd);
+    mpc_bn_ws_free(&w); /* wipes the powers */
+    return MPC_OK;
+}
+
+mpc_err mpc_bn_comb_init_sec(const mpc_ctx *ctx, mpc_bn_comb *c,
+                             const mpz_t base, const mpz_t m, size_t max_bits)
+{
+    if (c == NULL)
+        return MPC_ERR_INVALID_ARG;
+    c->mem = NULL;
+    /* Branches on m only where a valid (odd, large) modulus always passes;
+     * mpz_even_p reads the low limb, as GMP's own modulus set-up does. */
+    if (ctx == NULL || base == NULL || m == NULL || mpz_cmp_ui(m, 3) < 0 ||
+        mpz_even_p(m) || mpz_sgn(base) < 0 || max_bits == 0 ||
+        max_bits > MAX_COMB_BITS)
+        return MPC_ERR_INVALID_ARG;
+    c->n = mpz_size(m);
+    c->max_bits = max_bits;
+    c->spacing = (max_bits + 1 + CHUNKS - 1) / CHUNKS;
+    c->minv = mpc_bn_mont_minv(mpz_limbs_read(m)[0]);
+    mpz_t b, binv, r2;
+    mpz_inits(b, binv, r2, NULL);
+    mpc_err err = mpc_bn_mod_sec(ctx, b, base, m);
+    if (err == MPC_OK) /* a non-unit base is misuse: INVALID_ARG */
+        err = mpc_bn_invert_sec(ctx, binv, b, m);
+    if (err == MPC_OK) {
+        mpz_setbit(r2, (mp_bitcnt_t)(2 * c->n * GMP_NUMB_BITS));
+        err = mpc_bn_mod_sec(ctx, r2, r2, m);
+    }
+    if (err == MPC_OK)
+        err = build_tables(ctx, c, b, binv, r2, m);
+    if (err == MPC_OK) {
+        mpz_init_set(c->m, m);
+        mpz_init(c->base);
+        mpz_swap(c->base, b);
+    }
+    mpc_bn_clear(b);
+    mpc_bn_clear(binv);
+    mpc_bn_clear(r2);
+    return err;
 }
 
 /* ---- Evaluation ---------------------------------------------------------- */
@@ -264,14 +346,14 @@ static void load_offset(term *t, const mpz_t e, size_t el, mp_limb_t *tmp)
     memcpy(t->e, tmp, el * sizeof *tmp);
 }
 
-static void eval(const mont *M, mp_limb_t *acc, const term *ts, size_t k,
+static void eval(const mpc_bn_mont *M, mp_limb_t *acc, const term *ts, size_t k,
                  size_t spacing, mp_limb_t *sel)
 {
     const size_t n = M->n;
     memcpy(acc, mont_one(ts[0].c), n * sizeof *acc);
     for (size_t col = spacing; col-- > 0;) {
         if (col + 1 != spacing)
-            mont_sqr(M, acc, acc);
+            mpc_bn_mont_sqr(M, acc, acc);
         for (size_t i = 0; i < k; i++) {
             for (size_t g = 0; g < ts[i].groups; g++) {
                 mp_limb_t d = 0;
@@ -279,12 +361,12 @@ static void eval(const mont *M, mp_limb_t *acc, const term *ts, size_t k,
                     d |= bit_at(ts[i].e, (g * TEETH + r) * spacing + col) << r;
                 mpn_sec_tabselect(sel, entry(ts[i].c, g, 0), (mp_size_t)n,
                                   ENTRIES, d);
-                mont_mul(M, acc, acc, sel);
+                mpc_bn_mont_mul(M, acc, acc, sel);
             }
         }
     }
     for (size_t i = 0; i < k; i++)
-        mont_mul(M, acc, acc, offset(ts[i].c, ts[i].chunks));
+        mpc_bn_mont_mul(M, acc, acc, offset(ts[i].c, ts[i].chunks));
 }
 
 /* Whether |e| < 2^e_bits; only the (declassified) outcome is used. */
@@ -301,6 +383,46 @@ static bool term_ok(const mpc_bn_comb *c, const mpz_t e, size_t e_bits)
            e_bits <= c->max_bits && fits(e, e_bits);
 }
 
+/* r = Π cs[i]^es[i] for k <= 2 checked terms sharing m and spacing. */
+static mpc_err powm_terms(const mpc_ctx *ctx, mpz_t r,
+                          const mpc_bn_comb *const *cs, const mpz_srcptr *es,
+                          const size_t *bits, size_t k)
+{
+    const size_t n = cs[0]->n, spacing = cs[0]->spacing;
+    const size_t el = mpc_bn_limbs_for_bits(CHUNKS * spacing);
+    const size_t itch = mpc_bn_mont_itch(n);
+    mpc_bn_ws w;
+    mpc_err err = mpc_bn_ws_init(&w, ctx, 5 * n + (2 + k) * el + itch);
+    if (err != MPC_OK) {
+        mpz_set_ui(r, 0);
+        return err;
+    }
+    mpc_bn_mont M = {
+        .m = mpz_limbs_read(cs[0]->m), .n = n, .minv = cs[0]->minv};
+    M.prod = mpc_bn_ws_take(&w, 2 * n);
+    M.tmp = mpc_bn_ws_take(&w, n);
+    M.tp = mpc_bn_ws_take(&w, itch);
+    mp_limb_t *acc = mpc_bn_ws_take(&w, n);
+    mp_limb_t *sel = mpc_bn_ws_take(&w, n);
+    mp_limb_t *tmp = mpc_bn_ws_take(&w, 2 * el);
+    term ts[2] = {{.c = NULL}, {.c = NULL}};
+    for (size_t i = 0; i < k; i++) {
+        ts[i].c = cs[i];
+        ts[i].e = mpc_bn_ws_take(&w, el);
+        ts[i].chunks = (bits[i] + 1 + spacing - 1) / spacing;
+        ts[i].groups = (ts[i].chunks + TEETH - 1) / TEETH;
+        load_offset(&ts[i], es[i], el, tmp);
+    }
+    eval(&M, acc, ts, k, spacing, sel);
+    /* Out of Montgomery form: REDC of acc itself. */
+    memset(M.prod, 0, 2 * n * sizeof *M.prod);
+    memcpy(M.prod, acc, n * sizeof *acc);
+    mpc_bn_mont_redc(&M, acc);
+    mpc_bn_limbs_store(r, acc, n);
+    mpc_bn_ws_free(&w);
+    return MPC_OK;
+}
+
 mpc_err mpc_bn_comb_powm2_sec(const mpc_ctx *ctx, mpz_t r,
                               const mpc_bn_comb *c1, const mpz_t e1,
                               size_t e1_bits, const mpc_bn_comb *c2,
@@ -313,41 +435,21 @@ mpc_err mpc_bn_comb_powm2_sec(const mpc_ctx *ctx, mpz_t r,
         mpz_set_ui(r, 0);
         return MPC_ERR_INVALID_ARG;
     }
-    const size_t n = c1->n, spacing = c1->spacing;
-    const size_t el = mpc_bn_limbs_for_bits(CHUNKS * spacing);
-    size_t itch = (size_t)mpn_sec_mul_itch((mp_size_t)n, (mp_size_t)n);
-    size_t sitch = (size_t)mpn_sec_sqr_itch((mp_size_t)n);
-    itch = itch > sitch ? itch : sitch;
-    mpc_bn_ws w;
-    mpc_err err = mpc_bn_ws_init(&w, ctx, 5 * n + 4 * el + itch);
-    if (err != MPC_OK) {
-        mpz_set_ui(r, 0);
-        return err;
-    }
-    mont M = {.m = mpz_limbs_read(c1->m), .n = n, .minv = c1->minv};
-    M.prod = mpc_bn_ws_take(&w, 2 * n);
-    M.tmp = mpc_bn_ws_take(&w, n);
-    M.tp = mpc_bn_ws_take(&w, itch);
-    mp_limb_t *acc = mpc_bn_ws_take(&w, n);
-    mp_limb_t *sel = mpc_bn_ws_take(&w, n);
-    mp_limb_t *tmp = mpc_bn_ws_take(&w, 2 * el);
     const mpc_bn_comb *cs[2] = {c1, c2};
     const mpz_srcptr es[2] = {e1, e2};
     const size_t bits[2] = {e1_bits, e2_bits};
-    term ts[2];
-    for (size_t i = 0; i < 2; i++) {
-        ts[i].c = cs[i];
-        ts[i].e = mpc_bn_ws_take(&w, el);
-        ts[i].chunks = (bits[i] + 1 + spacing - 1) / spacing;
-        ts[i].groups = (ts[i].chunks + TEETH - 1) / TEETH;
-        load_offset(&ts[i], es[i], el, tmp);
+    return powm_terms(ctx, r, cs, es, bits, 2);
+}
+
+mpc_err mpc_bn_comb_powm_sec(const mpc_ctx *ctx, mpz_t r, const mpc_bn_comb *c,
+                             const mpz_t e, size_t e_bits)
+{
+    if (r == NULL)
+        return MPC_ERR_INVALID_ARG;
+    if (ctx == NULL || !term_ok(c, e, e_bits)) {
+        mpz_set_ui(r, 0);
+        return MPC_ERR_INVALID_ARG;
     }
-    eval(&M, acc, ts, 2, spacing, sel);
-    /* Out of Montgomery form: REDC of acc itself. */
-    memset(M.prod, 0, 2 * n * sizeof *M.prod);
-    memcpy(M.prod, acc, n * sizeof *acc);
-    redc(&M, acc);
-    mpc_bn_limbs_store(r, acc, n);
-    mpc_bn_ws_free(&w);
-    return MPC_OK;
+    const mpz_srcptr es[1] = {e};
+    return powm_terms(ctx, r, &c, es, &e_bits, 1);
 }

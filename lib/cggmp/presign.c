@@ -20,6 +20,7 @@
 #include "mpc/vss.h"
 #include "mpc/wire.h"
 #include "mpc/zk_affg.h"
+#include "mpc/zk_batch.h"
 #include "mpc/zk_chi.h"
 #include "mpc/zk_enc.h"
 #include "mpc/zk_logstar.h"
@@ -84,24 +85,6 @@ struct presign {
 
 /* ---- setup ----------------------------------------------------------------
  */
-
-/* A copy of our own loaded key: rebuilding it from p, q per session would
- * redo the checks and inversions of mpc_paillier_sk_from_primes. */
-static void sk_copy(mpc_paillier_sk *d, const mpc_paillier_sk *s)
-{
-    mpc_paillier_pk_copy(&d->pk, &s->pk);
-    mpz_set(d->p, s->p);
-    mpz_set(d->q, s->q);
-    mpz_set(d->phi, s->phi);
-    mpz_set(d->p2, s->p2);
-    mpz_set(d->q2, s->q2);
-    mpz_set(d->q_inv_p, s->q_inv_p);
-    mpz_set(d->q2_inv_p2, s->q2_inv_p2);
-    mpz_set(d->hp, s->hp);
-    mpz_set(d->hq, s->hq);
-    mpz_set(d->ep, s->ep);
-    mpz_set(d->eq, s->eq);
-}
 
 /* mpc_zk_int_from_scalar for a secret scalar: mpz_import would strip the
  * top zero limbs in a loop over secret data; this goes through lib/bn,
@@ -257,7 +240,9 @@ static mpc_err presign_init(void *state, const mpc_session_info *info,
     if ((err = take_tweak(st, &delta, in)) != MPC_OK ||
         (err = setup_shares(st, in, &delta)) != MPC_OK)
         return err;
-    sk_copy(&st->sk, &in->aux->sk);
+    /* A copy keeps the key's nonce tables; rebuilding it from p, q would
+     * redo them and the checks of mpc_paillier_sk_from_primes. */
+    mpc_paillier_sk_copy(&st->sk, &in->aux->sk);
     for (unsigned k = 0; k < st->n; k++) {
         mpc_paillier_pk_copy(&st->pk[k], &in->aux->pks[in->signers[k]]);
         mpc_rped_copy(&st->rp[k], &in->aux->rped[in->signers[k]]);
@@ -358,15 +343,11 @@ static mpc_err start1(struct presign *st, mpc_session_outbox *out)
     mpc_scalar_random(st->g, &st->gamma);
     int_from_scalar_sec(st->g, kz, &st->k);
     int_from_scalar_sec(st->g, gz, &st->gamma);
-    err = mpc_paillier_nonce_random(st->ctx, me, st->rho);
+    err = mpc_paillier_encrypt_own(st->ctx, &st->sk, st->big_k[st->self],
+                                   st->rho, kz);
     if (err == MPC_OK)
-        err = mpc_paillier_nonce_random(st->ctx, me, st->nu);
-    if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, st->big_k[st->self],
-                                       kz, st->rho);
-    if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, st->big_g[st->self],
-                                       gz, st->nu);
+        err = mpc_paillier_encrypt_own(st->ctx, &st->sk, st->big_g[st->self],
+                                       st->nu, gz);
     if (err == MPC_OK) {
         mpc_wire_writer *w = mpc_session_outbox_bcast(out);
         write_ct(w, me, st->big_k[st->self]);
@@ -441,12 +422,10 @@ static mpc_err mta_to(struct presign *st, mpc_wire_writer *cw,
     if (err == MPC_OK)
         err = mpc_paillier_nonce_random(st->ctx, &st->pk[j], r);
     if (err == MPC_OK)
-        err = mpc_paillier_nonce_random(st->ctx, &st->sk.pk, s);
-    if (err == MPC_OK)
         err = mpc_paillier_affine(st->ctx, &st->pk[j], d, st->big_k[j], xz, 256,
                                   negb, r);
     if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, f, negb, s);
+        err = mpc_paillier_encrypt_own(st->ctx, &st->sk, f, s, negb);
     if (err == MPC_OK) {
         transcript(st, &t, label, st->self);
         err =
@@ -559,14 +538,15 @@ static mpc_err mta_decrypt(struct presign *st, const mpz_t d, mpc_scalar *alpha)
 /*
  * Reads j's Πaff-g from r and verifies it for the statement C = k and
  * D = d under pk0, Y = y under pk1, X = big_x; sk: our own key when pk0 is
- * it (for the CRT), else NULL.
+ * it (for the CRT), else NULL. batch (for j's key pk1, or NULL): where the
+ * equation under pk1 goes instead of being checked here.
  * Returns: MPC_OK; MPC_ERR_PARSE; MPC_ERR_VERIFY.
  */
 static mpc_err affg_from(struct presign *st, mpc_wire_reader *r, unsigned j,
                          const char *label, const mpc_paillier_sk *sk,
                          const mpc_paillier_pk *pk0, const mpc_paillier_pk *pk1,
                          const mpz_t k, const mpz_t d, const mpz_t y,
-                         const mpc_point *big_x)
+                         const mpc_point *big_x, mpc_zk_batch *batch)
 {
     mpc_zk_affg_proof pf;
     mpc_transcript t;
@@ -580,8 +560,12 @@ static mpc_err affg_from(struct presign *st, mpc_wire_reader *r, unsigned j,
         err = MPC_ERR_PARSE;
     if (err == MPC_OK) {
         transcript(st, &t, label, j);
-        if (mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self], &st->tab, sk,
-                               pk0, pk1, k, d, y, big_x, &pf) != MPC_OK)
+        if ((batch != NULL ? mpc_zk_affg_verify_batched(
+                                 st->ctx, batch, &t, &st->rp[st->self],
+                                 &st->tab, sk, pk0, pk1, k, d, y, big_x, &pf)
+                           : mpc_zk_affg_verify(st->ctx, &t, &st->rp[st->self],
+                                                &st->tab, sk, pk0, pk1, k, d, y,
+                                                big_x, &pf)) != MPC_OK)
             err = MPC_ERR_VERIFY;
         mpc_transcript_clear(&t);
     }
@@ -589,20 +573,21 @@ static mpc_err affg_from(struct presign *st, mpc_wire_reader *r, unsigned j,
     return err;
 }
 
-/* Reads a Πaff-g for D (own key) and F (j's key); verifies; alpha =
- * Dec(D). */
+/* Reads a Πaff-g for D (own key) and F (j's key, its equation into
+ * batch); verifies. */
 static mpc_err mta_from(struct presign *st, mpc_wire_reader *r, unsigned j,
                         const mpz_t d, const mpz_t f, const mpc_point *big_x,
-                        const char *label, mpc_scalar *alpha)
+                        const char *label, mpc_zk_batch *batch)
 {
-    mpc_err err = affg_from(st, r, j, label, &st->sk, &st->sk.pk, &st->pk[j],
-                            st->big_k[st->self], d, f, big_x);
-    return err == MPC_OK ? mta_decrypt(st, d, alpha) : err;
+    return affg_from(st, r, j, label, &st->sk, &st->sk.pk, &st->pk[j],
+                     st->big_k[st->self], d, f, big_x, batch);
 }
 
+/* j's Πlog* (its Paillier equation into batch unless NULL). */
 static mpc_err logstar_from(struct presign *st, mpc_wire_reader *r, unsigned j,
                             const char *label, const mpz_t c,
-                            const mpc_point *base, const mpc_point *big_x)
+                            const mpc_point *base, const mpc_point *big_x,
+                            mpc_zk_batch *batch)
 {
     mpc_zk_logstar_proof pf;
     mpc_transcript t;
@@ -616,8 +601,12 @@ static mpc_err logstar_from(struct presign *st, mpc_wire_reader *r, unsigned j,
         err = MPC_ERR_PARSE;
     if (err == MPC_OK) {
         transcript(st, &t, label, j);
-        if (mpc_zk_logstar_verify(st->ctx, &t, &st->rp[st->self], &st->tab,
-                                  &st->pk[j], c, base, big_x, &pf) != MPC_OK)
+        if ((batch != NULL ? mpc_zk_logstar_verify_batched(
+                                 st->ctx, batch, &t, &st->rp[st->self],
+                                 &st->tab, &st->pk[j], c, base, big_x, &pf)
+                           : mpc_zk_logstar_verify(
+                                 st->ctx, &t, &st->rp[st->self], &st->tab,
+                                 &st->pk[j], c, base, big_x, &pf)) != MPC_OK)
             err = MPC_ERR_VERIFY;
         mpc_transcript_clear(&t);
     }
@@ -681,6 +670,7 @@ static mpc_err complete2_from(struct presign *st, mpc_session_inbox *in,
     mpc_point gen;
     mpc_scalar alpha, ahat;
     mpz_t ct[4]; /* D, F, D̂, F̂ for us */
+    mpc_zk_batch batch;
     mpc_err err;
 
     mpz_inits(ct[0], ct[1], ct[2], ct[3], NULL);
@@ -692,13 +682,27 @@ static mpc_err complete2_from(struct presign *st, mpc_session_inbox *in,
     mpc_point_generator(st->g, &gen);
     (void)mpc_session_inbox_p2p(in, j, &p, &len);
     mpc_wire_reader_init(&r, p, len);
-    err = mta_from(st, &r, j, ct[0], ct[1], &st->gam[j], L_AFF, &alpha);
+    /* j's three equations under N_j are checked as one (mpc/zk_batch.h):
+     * all are j's, so a failed batch names j. */
+    if (mpc_zk_batch_init(&batch, &st->pk[j]) != MPC_OK)
+        err = MPC_ERR_INTERNAL;
     if (err == MPC_OK)
-        err = mta_from(st, &r, j, ct[2], ct[3], &st->big_w[j], L_AFFH, &ahat);
+        err = mta_from(st, &r, j, ct[0], ct[1], &st->gam[j], L_AFF, &batch);
     if (err == MPC_OK)
-        err = logstar_from(st, &r, j, L_LOGG, st->big_g[j], &gen, &st->gam[j]);
+        err = mta_from(st, &r, j, ct[2], ct[3], &st->big_w[j], L_AFFH, &batch);
+    if (err == MPC_OK)
+        err = logstar_from(st, &r, j, L_LOGG, st->big_g[j], &gen, &st->gam[j],
+                           &batch);
     if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
         err = MPC_ERR_PARSE;
+    if (err == MPC_OK && mpc_zk_batch_check(&batch) != MPC_OK)
+        err = MPC_ERR_VERIFY;
+    mpc_zk_batch_clear(&batch);
+    /* Decrypted only once every proof of j holds. */
+    if (err == MPC_OK)
+        err = mta_decrypt(st, ct[0], &alpha);
+    if (err == MPC_OK)
+        err = mta_decrypt(st, ct[2], &ahat);
     if (err == MPC_OK) {
         mpc_scalar_add(st->g, &st->delta_i, &st->delta_i, &alpha);
         mpc_scalar_add(st->g, &st->delta_i, &st->delta_i, &st->beta[j]);
@@ -863,21 +867,15 @@ static void chi_witness_init(struct presign *st, struct chi_witness *cw,
 
 static mpc_err chi_witness_make(struct presign *st, struct chi_witness *cw)
 {
-    const mpc_paillier_pk *me = &st->sk.pk;
     const mpc_scalar *want = cw->kind == KIND_DELTA ? &st->delta_i : &st->chi;
     mpc_scalar check;
     mpc_err err;
 
-    err = mpc_paillier_nonce_random(st->ctx, me, cw->r0);
+    err = mpc_paillier_affine_own(st->ctx, &st->sk, cw->d0, cw->r0,
+                                  st->big_k[st->self], cw->xz, 256, cw->zero);
     if (err == MPC_OK)
-        err = mpc_paillier_nonce_random(st->ctx, me, cw->s0);
-    if (err == MPC_OK)
-        err = mpc_paillier_affine_crt(st->ctx, &st->sk, cw->d0,
-                                      st->big_k[st->self], cw->xz, 256,
-                                      cw->zero, cw->r0);
-    if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(st->ctx, &st->sk, cw->y0, cw->zero,
-                                       cw->s0);
+        err = mpc_paillier_encrypt_own(st->ctx, &st->sk, cw->y0, cw->s0,
+                                       cw->zero);
     if (err == MPC_OK)
         err = chi_cipher(st, cw->kind, st->self, cw->d0, cw->y0, cw->c);
     if (err == MPC_OK)
@@ -1023,7 +1021,7 @@ static mpc_err aff0_from(struct presign *st, mpc_wire_reader *r, unsigned j,
 {
     const mpc_point *big_x = m == KIND_DELTA ? &st->gam[j] : &st->big_w[j];
     return affg_from(st, r, j, L_AFF0[m], NULL, &st->pk[j], &st->pk[j],
-                     st->big_k[j], d0, y0, big_x);
+                     st->big_k[j], d0, y0, big_x, NULL);
 }
 
 /* j's Πlog*χ of kind m: C_j encrypts the discrete log of target to base. */
@@ -1109,7 +1107,7 @@ static mpc_err complete3_from(struct presign *st, mpc_session_inbox *in,
         (void)mpc_session_inbox_p2p(in, j, &p, &len);
         mpc_wire_reader_init(&r, p, len);
         err = logstar_from(st, &r, j, L_LOGD, st->big_k[j], &st->big_gamma,
-                           &st->big_delta[j]);
+                           &st->big_delta[j], NULL);
     }
     if (err == MPC_OK && mpc_wire_reader_finish(&r) != MPC_OK)
         err = MPC_ERR_PARSE;

@@ -57,6 +57,16 @@ void mpc_paillier_sk_init(mpc_paillier_sk *sk)
         return;
     mpc_paillier_pk_init(&sk->pk);
     mpz_inits(SK_SECRETS(sk), NULL);
+    /* The empty comb state (mpc/bn.h). */
+    sk->gp.mem = sk->gq.mem = sk->gpn.mem = sk->gqn.mem = NULL;
+}
+
+static void combs_clear(mpc_paillier_sk *sk)
+{
+    mpc_bn_comb_clear(&sk->gp);
+    mpc_bn_comb_clear(&sk->gq);
+    mpc_bn_comb_clear(&sk->gpn);
+    mpc_bn_comb_clear(&sk->gqn);
 }
 
 static void sk_wipe(mpc_paillier_sk *sk)
@@ -64,6 +74,7 @@ static void sk_wipe(mpc_paillier_sk *sk)
     mpz_ptr secrets[] = {SK_SECRETS(sk)};
     for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++)
         mpc_bn_wipe(secrets[i]);
+    combs_clear(sk);
     pk_reset(&sk->pk);
 }
 
@@ -74,7 +85,24 @@ void mpc_paillier_sk_clear(mpc_paillier_sk *sk)
     mpz_ptr secrets[] = {SK_SECRETS(sk)};
     for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++)
         mpc_bn_clear(secrets[i]);
+    combs_clear(sk);
     mpc_paillier_pk_clear(&sk->pk);
+}
+
+void mpc_paillier_sk_copy(mpc_paillier_sk *dst, const mpc_paillier_sk *src)
+{
+    if (dst == NULL || src == NULL || dst == src)
+        return;
+    mpz_ptr d[] = {SK_SECRETS(dst)};
+    const mpz_srcptr s[] = {SK_SECRETS(src)};
+    sk_wipe(dst);
+    for (size_t i = 0; i < sizeof d / sizeof *d; i++)
+        mpz_set(d[i], s[i]);
+    mpc_bn_comb_copy(&dst->gp, &src->gp);
+    mpc_bn_comb_copy(&dst->gq, &src->gq);
+    mpc_bn_comb_copy(&dst->gpn, &src->gpn);
+    mpc_bn_comb_copy(&dst->gqn, &src->gqn);
+    mpc_paillier_pk_copy(&dst->pk, &src->pk);
 }
 
 static bool pk_ok(const mpc_paillier_pk *pk)
@@ -132,6 +160,8 @@ static mpc_err crt_exponent(const mpc_ctx *ctx, mpz_t ex, const mpz_t other,
     return err;
 }
 
+static mpc_err nonce_tables(const mpc_ctx *ctx, mpc_paillier_sk *sk);
+
 mpc_err mpc_paillier_sk_from_primes(const mpc_ctx *ctx, mpc_paillier_sk *sk,
                                     const mpc_params *params, const mpz_t p,
                                     const mpz_t q)
@@ -173,7 +203,9 @@ mpc_err mpc_paillier_sk_from_primes(const mpc_ctx *ctx, mpc_paillier_sk *sk,
     if (err == MPC_OK) {
         mpz_mul(sk->pk.n2, sk->pk.n, sk->pk.n); /* N is public */
         sk->pk.params = params;
-    } else {
+        err = nonce_tables(ctx, sk);
+    }
+    if (err != MPC_OK) {
         sk_wipe(sk);
     }
     mpc_bn_clear(pm1);
@@ -332,6 +364,20 @@ mpc_err mpc_paillier_nonce_random(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
     return mpc_bn_random_unit(ctx, r, pk->n);
 }
 
+/* |m| <= (N - 1) / 2, as enc_args_ok. */
+static bool plaintext_ok(const mpc_paillier_pk *pk, const mpz_t m)
+{
+    if (!pk_ok(pk) || m == NULL)
+        return false;
+    mpz_t half;
+    mpz_init(half);
+    mpz_fdiv_q_2exp(half, pk->n, 1);
+    bool ok = mpz_cmpabs(m, half) <= 0;
+    mpc_declassify(&ok, sizeof ok); /* differs only on misuse */
+    mpz_clear(half);
+    return ok;
+}
+
 /* |m| <= (N - 1) / 2 and 0 < r < N. The comparisons involve secrets but
  * come out the same for every valid input (mpz_cmpabs first compares
  * sizes, which differ for all but the largest plaintexts). */
@@ -446,6 +492,154 @@ mpc_err mpc_paillier_encrypt_crt(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
     mpc_bn_clear(g);
     mpc_bn_clear(cp);
     mpc_bn_clear(cq);
+    return err;
+}
+
+/* ---- Own-key nonces ---------------------------------------------------- */
+
+/* The comb tables of mpc_paillier_nonce_own for the prime x of N
+ * (e = the other prime mod (x - 1)): of g = x - 4 mod x, and of g^N mod
+ * x^2 (enc_half with plaintext factor 1). */
+static mpc_err nonce_tables_half(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                                 mpc_bn_comb *gx, mpc_bn_comb *gxn,
+                                 const mpz_t e, const mpz_t x, const mpz_t x2)
+{
+    const size_t bits = sk->pk.params->prime_bits;
+    mpz_t g, gn, four, one;
+    mpz_inits(g, gn, NULL);
+    mpz_init_set_ui(four, 4);
+    mpz_init_set_ui(one, 1);
+    mpc_err err = mpc_bn_submod_sec(ctx, g, x, four, x);
+    if (err == MPC_OK)
+        err = mpc_bn_comb_init_sec(ctx, gx, g, x, bits);
+    if (err == MPC_OK)
+        err = enc_half(ctx, sk, gn, one, g, e, x, x2);
+    if (err == MPC_OK)
+        err = mpc_bn_comb_init_sec(ctx, gxn, gn, x2, bits);
+    mpc_bn_clear(g);
+    mpc_bn_clear(gn);
+    mpz_clears(four, one, NULL);
+    return err;
+}
+
+static mpc_err nonce_tables(const mpc_ctx *ctx, mpc_paillier_sk *sk)
+{
+    mpc_err err =
+        nonce_tables_half(ctx, sk, &sk->gp, &sk->gpn, sk->ep, sk->p, sk->p2);
+    if (err == MPC_OK)
+        err = nonce_tables_half(ctx, sk, &sk->gq, &sk->gqn, sk->eq, sk->q,
+                                sk->q2);
+    return err;
+}
+
+static bool has_tables(const mpc_paillier_sk *sk)
+{
+    return sk->gp.mem != NULL && sk->gq.mem != NULL && sk->gpn.mem != NULL &&
+           sk->gqn.mem != NULL;
+}
+
+/* rx = g^a mod x and rnx = (g^N)^a mod x^2 for a uniform a in [0, x - 1):
+ * a (prime_bits + 128)-bit value below 2^(prime_bits + 128) - 1 (one
+ * rejection in 2^1152 or more), reduced mod x - 1 in constant time. */
+static mpc_err nonce_half(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                          mpz_t rx, mpz_t rnx, const mpc_bn_comb *gx,
+                          const mpc_bn_comb *gxn, const mpz_t x)
+{
+    const size_t bits = sk->pk.params->prime_bits;
+    mpz_t a, bound;
+    mpz_inits(a, bound, NULL);
+    mpz_setbit(bound, (mp_bitcnt_t)bits + 128);
+    mpz_sub_ui(bound, bound, 1);
+    mpc_err err = mpc_bn_random_below(ctx, a, bound);
+    mpz_set(bound, x);
+    mpz_clrbit(bound, 0); /* x - 1 */
+    if (err == MPC_OK)
+        err = mpc_bn_mod_sec(ctx, a, a, bound);
+    if (err == MPC_OK)
+        err = mpc_bn_comb_powm_sec(ctx, rx, gx, a, bits);
+    if (err == MPC_OK)
+        err = mpc_bn_comb_powm_sec(ctx, rnx, gxn, a, bits);
+    mpc_bn_clear(a);
+    mpc_bn_clear(bound);
+    return err;
+}
+
+static mpc_err nonce_fast(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                          mpz_t r, mpz_t rn)
+{
+    mpz_t rp, rq, np, nq;
+    mpz_inits(rp, rq, np, nq, NULL);
+    mpc_err err = nonce_half(ctx, sk, rp, np, &sk->gp, &sk->gpn, sk->p);
+    if (err == MPC_OK)
+        err = nonce_half(ctx, sk, rq, nq, &sk->gq, &sk->gqn, sk->q);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, r, rp, sk->p, rq, sk->q, sk->q_inv_p);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, rn, np, sk->p2, nq, sk->q2, sk->q2_inv_p2);
+    mpc_bn_clear(rp);
+    mpc_bn_clear(rq);
+    mpc_bn_clear(np);
+    mpc_bn_clear(nq);
+    return err;
+}
+
+/* The same distribution for a key without tables: a uniform unit and its
+ * N-th power by the CRT. */
+static mpc_err nonce_plain(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                           mpz_t r, mpz_t rn)
+{
+    mpz_t one, np, nq;
+    mpz_inits(np, nq, NULL);
+    mpz_init_set_ui(one, 1);
+    mpc_err err = mpc_bn_random_unit(ctx, r, sk->pk.n);
+    if (err == MPC_OK)
+        err = enc_half(ctx, sk, np, one, r, sk->ep, sk->p, sk->p2);
+    if (err == MPC_OK)
+        err = enc_half(ctx, sk, nq, one, r, sk->eq, sk->q, sk->q2);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, rn, np, sk->p2, nq, sk->q2, sk->q2_inv_p2);
+    mpc_bn_clear(np);
+    mpc_bn_clear(nq);
+    mpz_clear(one);
+    return err;
+}
+
+mpc_err mpc_paillier_nonce_own(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                               mpz_t r, mpz_t rn)
+{
+    mpc_err err = MPC_ERR_INVALID_ARG;
+    if (r != NULL && rn != NULL && r != rn && ctx != NULL && sk != NULL &&
+        pk_ok(&sk->pk))
+        err = has_tables(sk) ? nonce_fast(ctx, sk, r, rn)
+                             : nonce_plain(ctx, sk, r, rn);
+    if (err != MPC_OK) {
+        fail(r, err);
+        fail(rn, err);
+    }
+    return err;
+}
+
+mpc_err mpc_paillier_encrypt_own(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                                 mpz_t c, mpz_t r, const mpz_t m)
+{
+    if (c == NULL || r == NULL || c == r || ctx == NULL || sk == NULL ||
+        !plaintext_ok(&sk->pk, m)) {
+        fail(r, MPC_ERR_INVALID_ARG);
+        return fail(c, MPC_ERR_INVALID_ARG);
+    }
+    mpz_t g, rn;
+    mpz_inits(g, rn, NULL);
+    /* 1 + m N first: r may alias m. */
+    mpc_err err = one_plus_mn(ctx, &sk->pk, g, m);
+    if (err == MPC_OK)
+        err = mpc_paillier_nonce_own(ctx, sk, r, rn);
+    if (err == MPC_OK)
+        err = mpc_bn_mulmod_sec(ctx, g, g, rn, sk->pk.n2);
+    err = err == MPC_OK ? publish(&sk->pk, c, g) : fail(c, err);
+    if (err != MPC_OK)
+        fail(r, err);
+    mpc_bn_clear(g);
+    mpc_bn_clear(rn);
     return err;
 }
 
@@ -568,8 +762,7 @@ mpc_err mpc_paillier_mul(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
     return err;
 }
 
-/* out = c^x * Enc(y; r): Enc with the CRT when sk is non-NULL (then
- * pk = &sk->pk). */
+/* out = c^x * Enc(y; r) by the key owner: c^x, then Enc by the CRT. */
 static mpc_err affine(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
                       const mpc_paillier_sk *sk, mpz_t out, const mpz_t c,
                       const mpz_t x, size_t x_bits, const mpz_t y,
@@ -579,8 +772,7 @@ static mpc_err affine(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
     mpz_inits(cx, ey, NULL);
     mpc_err err = mpc_paillier_mul(ctx, pk, cx, c, x, x_bits);
     if (err == MPC_OK)
-        err = sk != NULL ? mpc_paillier_encrypt_crt(ctx, sk, ey, y, r)
-                         : mpc_paillier_encrypt(ctx, pk, ey, y, r);
+        err = mpc_paillier_encrypt_crt(ctx, sk, ey, y, r);
     if (err == MPC_OK)
         err = mpc_bn_mulmod_sec(ctx, out, cx, ey, pk->n2);
     else
@@ -593,13 +785,38 @@ static mpc_err affine(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
     return err;
 }
 
+/* Under a peer's key the CRT is not available: c^x r^N in one pass
+ * (mpc_bn_powm_joint_sec shares the squarings of the two exponentiations,
+ * 10% to 20% less work than c^x and Enc(y; r) apart), then times
+ * 1 + y N. The checks come in the order of the two-step form
+ * (mpc_paillier_mul, then mpc_paillier_encrypt), with its error codes. */
 mpc_err mpc_paillier_affine(const mpc_ctx *ctx, const mpc_paillier_pk *pk,
                             mpz_t out, const mpz_t c, const mpz_t x,
                             size_t x_bits, const mpz_t y, const mpz_t r)
 {
     if (out == NULL)
         return MPC_ERR_INVALID_ARG;
-    return affine(ctx, pk, NULL, out, c, x, x_bits, y, r);
+    if (ctx == NULL || !pk_ok(pk) || !in_zn2(pk, c) || x == NULL)
+        return fail(out, MPC_ERR_INVALID_ARG);
+    mpz_t c_inv, g, h;
+    mpz_inits(c_inv, g, h, NULL);
+    mpc_err err = mpc_bn_invert_var(c_inv, c, pk->n2); /* VERIFY: not a unit */
+    if (err == MPC_OK && !enc_args_ok(pk, y, r))
+        err = MPC_ERR_INVALID_ARG;
+    if (err == MPC_OK)
+        err = mpc_bn_powm_joint_sec(ctx, h, c, c_inv, x, x_bits, r, pk->n,
+                                    pk->n2);
+    if (err == MPC_OK)
+        err = one_plus_mn(ctx, pk, g, y);
+    if (err == MPC_OK)
+        err = mpc_bn_mulmod_sec(ctx, g, g, h, pk->n2);
+    /* D is published (publish declassifies it); c^x alone is not: the key
+     * owner would decrypt x m from it. */
+    err = err == MPC_OK ? publish(pk, out, g) : fail(out, err);
+    mpz_clear(c_inv);
+    mpc_bn_clear(g);
+    mpc_bn_clear(h);
+    return err;
 }
 
 mpc_err mpc_paillier_affine_crt(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
@@ -611,6 +828,33 @@ mpc_err mpc_paillier_affine_crt(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
     if (sk == NULL)
         return fail(out, MPC_ERR_INVALID_ARG);
     return affine(ctx, &sk->pk, sk, out, c, x, x_bits, y, r);
+}
+
+mpc_err mpc_paillier_affine_own(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                                mpz_t out, mpz_t r, const mpz_t c,
+                                const mpz_t x, size_t x_bits, const mpz_t y)
+{
+    if (out == NULL || r == NULL || out == r || sk == NULL) {
+        fail(r, MPC_ERR_INVALID_ARG);
+        return fail(out, MPC_ERR_INVALID_ARG);
+    }
+    mpz_t cx, ey;
+    mpz_inits(cx, ey, NULL);
+    /* c^x before the nonce: r may alias c or x. */
+    mpc_err err = mpc_paillier_mul(ctx, &sk->pk, cx, c, x, x_bits);
+    if (err == MPC_OK)
+        err = mpc_paillier_encrypt_own(ctx, sk, ey, r, y);
+    if (err == MPC_OK)
+        err = mpc_bn_mulmod_sec(ctx, out, cx, ey, sk->pk.n2);
+    if (err != MPC_OK) {
+        fail(out, err);
+        fail(r, err);
+    }
+    /* Published, as in affine(). */
+    mpc_declassify(mpz_limbs_read(out), mpz_size(out) * sizeof(mp_limb_t));
+    mpc_bn_clear(cx);
+    mpc_bn_clear(ey);
+    return err;
 }
 
 /* ---- Owner-side exponentiation ---------------------------------------- */

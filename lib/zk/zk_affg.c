@@ -170,6 +170,15 @@ static mpc_err sample_range(const mpc_ctx *ctx, mpz_t out, size_t bits,
     return err;
 }
 
+/* Whether N0 is the prover's own key N1 (presign's proofs about its own
+ * ciphertexts): then A is computed by the CRT with a fast own nonce. */
+static bool own_n0(const stmt *s)
+{
+    return mpz_cmp(s->pk0->n, s->sk1->pk.n) == 0;
+}
+
+/* The masks; the own-key nonces (r for an own N0, r_y) come with A and
+ * B_y (mpc_paillier_affine_own, mpc_paillier_encrypt_own). */
 static mpc_err sample(const mpc_ctx *ctx, masks *k, const stmt *s)
 {
     const mpc_params *params = s->rp->params;
@@ -187,10 +196,8 @@ static mpc_err sample(const mpc_ctx *ctx, masks *k, const stmt *s)
         err = sample_range(ctx, k->m, ell, nhat);
     if (err == MPC_OK)
         err = sample_range(ctx, k->mu, ell, nhat);
-    if (err == MPC_OK)
+    if (err == MPC_OK && !own_n0(s))
         err = mpc_paillier_nonce_random(ctx, s->pk0, k->r);
-    if (err == MPC_OK)
-        err = mpc_paillier_nonce_random(ctx, &s->sk1->pk, k->ry);
     return err;
 }
 
@@ -210,24 +217,25 @@ static mpc_err commit_bx(const mpc_ctx *ctx, const mpc_group *g,
 }
 
 static mpc_err commit(const mpc_ctx *ctx, const mpc_group *g,
-                      mpc_zk_affg_proof *proof, const masks *k, const stmt *s)
+                      mpc_zk_affg_proof *proof, masks *k, const stmt *s)
 {
     const mpc_rped *rp = s->rp;
     const mpc_params *params = rp->params;
     const size_t ell = params->ell, le = ell + params->eps;
     const size_t lp = params->ell_prime, lpe = lp + params->eps;
     const size_t nb = mpz_sizeinbase(rp->n, 2);
-    /* A = C^α Enc_{N0}(β; r): by the CRT when N0 is the prover's own key
-     * (N1), as in presign's proofs about its own ciphertexts. */
-    mpc_err err = mpz_cmp(s->pk0->n, s->sk1->pk.n) == 0
-                      ? mpc_paillier_affine_crt(ctx, s->sk1, proof->a, s->C,
-                                                k->alpha, le + 1, k->beta, k->r)
+    /* A = C^α Enc_{N0}(β; r): with a fresh own nonce when N0 is the
+     * prover's own key (N1), as in presign's proofs about its own
+     * ciphertexts. */
+    mpc_err err = own_n0(s)
+                      ? mpc_paillier_affine_own(ctx, s->sk1, proof->a, k->r,
+                                                s->C, k->alpha, le + 1, k->beta)
                       : mpc_paillier_affine(ctx, s->pk0, proof->a, s->C,
                                             k->alpha, le + 1, k->beta, k->r);
     if (err == MPC_OK)
         err = commit_bx(ctx, g, proof, k->alpha);
     if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(ctx, s->sk1, proof->by, k->beta, k->ry);
+        err = mpc_paillier_encrypt_own(ctx, s->sk1, proof->by, k->ry, k->beta);
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->e, k->alpha, le + 1, k->gamma,
                               le + nb + 1);
@@ -405,29 +413,120 @@ static mpc_err check_values(const mpc_group *g, const mpc_rped *rp,
     return MPC_OK;
 }
 
-/* lhs = Enc_{N0}(z2; w): with the CRT when the verifier passed its key
- * (constant time: the factors are secret, the values public). */
-static mpc_err enc_n0(const mpc_ctx *ctx, mpz_t lhs, const mpc_paillier_sk *sk0,
-                      const mpc_paillier_pk *pk0, const mpz_t z2, const mpz_t w)
+/* The public inputs of check 6 with the signs of z1 and e split off:
+ * C^{z1} (1+N0)^{z2} w^{N0} = A D^e becomes
+ * C^{|z1|} [D^{|e|}] G w^{N0} = A [C^{|z1|}] [D^{|e|}], each power on the
+ * side its exponent's sign puts it, G = (1+N0)^{z2} mod N0^2. */
+typedef struct own_eq {
+    mpz_srcptr C, D, A, w;
+    mpz_t G, z1, e; /* G; |z1|, |e| */
+    bool z1_neg, e_neg;
+} own_eq;
+
+/*
+ * Both sides of check 6 modulo x^2 for the prime x of N0 = x y, with
+ * ex = y mod (x - 1). w^{N0} mod x^2 = t^x mod x^2 with
+ * t = (w mod x)^ex mod x (mpc_paillier_encrypt_crt's argument), and
+ * w^{-N0} likewise with x - 1 - ex (Fermat). The long powers, t^x and
+ * C^{|z1|}, go on one side so that they share one squaring chain
+ * (mpc_bn_multiexp_sec: x is secret, as modulus and as exponent; the
+ * values are public):
+ *   z1 >= 0:  G t^x C^{z1} [D^{|e|}]  =  A [D^e]
+ *   z1 <  0:  G [D^{|e|}]  =  A C^{|z1|} (w^{-N0}) [D^e]
+ * with D^{|e|} on the left for e < 0 and D^e on the right for e >= 0.
+ */
+static mpc_err own_half(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                        mpz_t lhs, mpz_t rhs, const own_eq *q, const mpz_t ex,
+                        const mpz_t x, const mpz_t x2)
 {
-    if (sk0 == NULL)
-        return mpc_zk_paillier_enc_var(lhs, pk0, z2, w);
-    /* z2 and w were range- and unit-checked, so this cannot refuse them. */
-    return mpc_paillier_encrypt_crt(ctx, sk0, lhs, z2, w) == MPC_OK
-               ? MPC_OK
-               : MPC_ERR_VERIFY;
+    const size_t bits = sk->pk.params->prime_bits;
+    const bool right = q->z1_neg; /* the side of t^x and C^{|z1|} */
+    mpz_t t, xe, one, zero;
+    mpz_inits(t, xe, NULL);
+    mpz_init_set_ui(one, 1);
+    mpz_init(zero);
+    mpc_err err = MPC_OK;
+    if (right) {
+        mpz_set(t, x);
+        mpz_clrbit(t, 0); /* x - 1 (x is odd) */
+        err = mpc_bn_submod_sec(ctx, xe, t, ex, x);
+    } else {
+        mpz_set(xe, ex);
+    }
+    if (err == MPC_OK)
+        err = mpc_bn_powm_sec(ctx, t, q->w, xe, bits, x);
+    /* D is on the long side iff (e < 0) == (z1 >= 0). */
+    const bool d_long = q->e_neg != right;
+    const mpz_srcptr lb[] = {t, right ? q->A : q->G, q->C, q->D};
+    const mpz_srcptr le[] = {x, one, q->z1, d_long ? q->e : zero};
+    const mpz_srcptr sb[] = {right ? q->G : q->A, q->D};
+    const mpz_srcptr se[] = {one, d_long ? zero : q->e};
+    mpz_ptr long_side = right ? rhs : lhs, short_side = right ? lhs : rhs;
+    if (err == MPC_OK)
+        err = mpc_bn_multiexp_sec(ctx, long_side, lb, le, 4, bits, x2);
+    if (err == MPC_OK)
+        err = mpc_bn_multiexp_sec(ctx, short_side, sb, se, 2, 1, x2);
+    mpc_bn_clear(t);
+    mpc_bn_clear(xe);
+    mpz_clears(one, zero, NULL);
+    return err;
 }
 
-/* Checks 6 and 8: the Paillier equations. */
-static mpc_err check_paillier(const mpc_ctx *ctx, const mpc_paillier_sk *sk0,
-                              const mpc_paillier_pk *pk0,
-                              const mpc_paillier_pk *pk1, const mpz_t C,
-                              const mpz_t D, const mpz_t Y,
-                              const mpc_zk_affg_proof *p, const mpz_t e)
+/* Check 6 by the owner of N0: both sides mod p^2 and q^2, joined by the
+ * CRT; the joined values are public (functions of the proof alone). */
+static mpc_err check_own_crt(const mpc_ctx *ctx, const mpc_paillier_sk *sk,
+                             const mpz_t C, const mpz_t D,
+                             const mpc_zk_affg_proof *p, const mpz_t e)
 {
+    const mpc_paillier_pk *pk = &sk->pk;
+    own_eq q = {.C = C, .D = D, .A = p->a, .w = p->w};
+    mpz_inits(q.G, q.z1, q.e, NULL);
+    mpz_mod(q.G, p->z2, pk->n);
+    mpz_mul(q.G, q.G, pk->n);
+    mpz_add_ui(q.G, q.G, 1);
+    mpz_abs(q.z1, p->z1);
+    mpz_abs(q.e, e);
+    q.z1_neg = mpz_sgn(p->z1) < 0;
+    q.e_neg = mpz_sgn(e) < 0;
+    mpz_t lp, rp, lq, rq;
+    mpz_inits(lp, rp, lq, rq, NULL);
+    mpc_err err = own_half(ctx, sk, lp, rp, &q, sk->ep, sk->p, sk->p2);
+    if (err == MPC_OK)
+        err = own_half(ctx, sk, lq, rq, &q, sk->eq, sk->q, sk->q2);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, lp, lp, sk->p2, lq, sk->q2, sk->q2_inv_p2);
+    if (err == MPC_OK)
+        err = mpc_bn_crt_sec(ctx, rp, rp, sk->p2, rq, sk->q2, sk->q2_inv_p2);
+    if (err == MPC_OK) {
+        /* Public: C^{z1+} D^{e-} G w^{N0} and A C^{z1-} D^{e+} mod N0^2
+         * (ctime checks: see mpc/mem.h). */
+        mpc_declassify(mpz_limbs_read(lp), mpz_size(lp) * sizeof(mp_limb_t));
+        mpc_declassify(mpz_limbs_read(rp), mpz_size(rp) * sizeof(mp_limb_t));
+        err = mpz_cmp(lp, rp) == 0 ? MPC_OK : MPC_ERR_VERIFY;
+    } else {
+        /* The inputs were range- and unit-checked: only NOMEM is left. */
+        err = err == MPC_ERR_NOMEM ? err : MPC_ERR_VERIFY;
+    }
+    mpc_bn_clear(lp);
+    mpc_bn_clear(rp);
+    mpc_bn_clear(lq);
+    mpc_bn_clear(rq);
+    mpz_clears(q.G, q.z1, q.e, NULL);
+    return err;
+}
+
+/* Check 6: the Paillier equation under the verifier's key N0; by the CRT
+ * when the verifier passed its key. */
+static mpc_err check_own(const mpc_ctx *ctx, const mpc_paillier_sk *sk0,
+                         const mpc_paillier_pk *pk0, const mpz_t C,
+                         const mpz_t D, const mpc_zk_affg_proof *p,
+                         const mpz_t e)
+{
+    if (sk0 != NULL)
+        return check_own_crt(ctx, sk0, C, D, p, e);
     mpz_t lhs, c;
     mpz_inits(lhs, c, NULL);
-    mpc_err err = enc_n0(ctx, lhs, sk0, pk0, p->z2, p->w);
+    mpc_err err = mpc_zk_paillier_enc_var(lhs, pk0, p->z2, p->w);
     if (err == MPC_OK)
         err = mpc_bn_powm_var(c, C, p->z1, pk0->n2);
     if (err == MPC_OK) {
@@ -435,10 +534,6 @@ static mpc_err check_paillier(const mpc_ctx *ctx, const mpc_paillier_sk *sk0,
         mpz_mod(lhs, lhs, pk0->n2);
         err = mpc_zk_check_eq_var(lhs, p->a, D, e, pk0->n2);
     }
-    if (err == MPC_OK)
-        err = mpc_zk_paillier_enc_var(lhs, pk1, p->z2, p->wy);
-    if (err == MPC_OK)
-        err = mpc_zk_check_eq_var(lhs, p->by, Y, e, pk1->n2);
     mpz_clears(lhs, c, NULL);
     return err;
 }
@@ -474,13 +569,14 @@ static mpc_err check_curve(const mpc_group *g, const mpc_point *X,
     return mpc_point_eq(g, &lhs, &rhs) ? MPC_OK : MPC_ERR_VERIFY;
 }
 
-mpc_err mpc_zk_affg_verify(const mpc_ctx *ctx, mpc_transcript *t,
-                           const mpc_rped *rp, const mpc_rped_table *tab,
-                           const mpc_paillier_sk *sk0,
-                           const mpc_paillier_pk *pk0,
-                           const mpc_paillier_pk *pk1, const mpz_t C,
-                           const mpz_t D, const mpz_t Y, const mpc_point *X,
-                           const mpc_zk_affg_proof *proof)
+/* The verifier; check 8 goes to `batch` when non-NULL, after every other
+ * check passed. */
+static mpc_err verify(const mpc_ctx *ctx, mpc_zk_batch *batch,
+                      mpc_transcript *t, const mpc_rped *rp,
+                      const mpc_rped_table *tab, const mpc_paillier_sk *sk0,
+                      const mpc_paillier_pk *pk0, const mpc_paillier_pk *pk1,
+                      const mpz_t C, const mpz_t D, const mpz_t Y,
+                      const mpc_point *X, const mpc_zk_affg_proof *proof)
 {
     if (ctx == NULL || t == NULL || rp == NULL || pk0 == NULL || pk1 == NULL ||
         C == NULL || D == NULL || Y == NULL || X == NULL || proof == NULL)
@@ -502,11 +598,38 @@ mpc_err mpc_zk_affg_verify(const mpc_ctx *ctx, mpc_transcript *t,
     if (err == MPC_OK)
         err = check_curve(g, X, &bx, proof->z1, e);
     if (err == MPC_OK)
-        err = check_paillier(ctx, sk0, pk0, pk1, C, D, Y, proof, e);
+        err = check_own(ctx, sk0, pk0, C, D, proof, e);
     if (err == MPC_OK)
         err = check_rped(rp, tab, proof, e);
+    /* 8: Enc_{N1}(z2; w_y) = B_y Y^e mod N1^2 */
+    if (err == MPC_OK)
+        err = mpc_zk_paillier_eq_var(ctx, batch, pk1, proof->z2, proof->wy,
+                                     proof->by, Y, e);
     mpz_clear(e);
     return err;
+}
+
+mpc_err mpc_zk_affg_verify(const mpc_ctx *ctx, mpc_transcript *t,
+                           const mpc_rped *rp, const mpc_rped_table *tab,
+                           const mpc_paillier_sk *sk0,
+                           const mpc_paillier_pk *pk0,
+                           const mpc_paillier_pk *pk1, const mpz_t C,
+                           const mpz_t D, const mpz_t Y, const mpc_point *X,
+                           const mpc_zk_affg_proof *proof)
+{
+    return verify(ctx, NULL, t, rp, tab, sk0, pk0, pk1, C, D, Y, X, proof);
+}
+
+mpc_err mpc_zk_affg_verify_batched(
+    const mpc_ctx *ctx, mpc_zk_batch *batch, mpc_transcript *t,
+    const mpc_rped *rp, const mpc_rped_table *tab, const mpc_paillier_sk *sk0,
+    const mpc_paillier_pk *pk0, const mpc_paillier_pk *pk1, const mpz_t C,
+    const mpz_t D, const mpz_t Y, const mpc_point *X,
+    const mpc_zk_affg_proof *proof)
+{
+    if (!mpc_zk_batch_is_for(batch, pk1))
+        return MPC_ERR_INVALID_ARG;
+    return verify(ctx, batch, t, rp, tab, sk0, pk0, pk1, C, D, Y, X, proof);
 }
 
 /* ---- Encoding ------------------------------------------------------------

@@ -119,8 +119,8 @@ static void masks_clear(masks *m)
     mpc_bn_clear(m->gamma);
 }
 
-static mpc_err sample(const mpc_ctx *ctx, masks *m, const mpc_rped *rp,
-                      const mpc_paillier_pk *pk)
+/* α, γ, μ; the nonce r comes with A (mpc_paillier_encrypt_own). */
+static mpc_err sample(const mpc_ctx *ctx, masks *m, const mpc_rped *rp)
 {
     const mpc_params *params = rp->params;
     mpz_t bound;
@@ -137,8 +137,6 @@ static mpc_err sample(const mpc_ctx *ctx, masks *m, const mpc_rped *rp,
         mpz_mul(bound, bound, rp->n);
         err = mpc_bn_random_symmetric(ctx, m->mu, bound);
     }
-    if (err == MPC_OK)
-        err = mpc_paillier_nonce_random(ctx, pk, m->r);
     mpz_clear(bound);
     return err;
 }
@@ -165,12 +163,12 @@ static mpc_err commit(const mpc_ctx *ctx, const mpc_group *g,
     const size_t lc = mpc_zk_chi_bits(params), le = z1_bits(params);
     const size_t nhat_bits = mpz_sizeinbase(rp->n, 2);
     mpc_point Y;
-    mpc_err err = sample(ctx, m, rp, &sk->pk);
+    mpc_err err = sample(ctx, m, rp);
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->s, x, lc + 1, m->mu,
                               lc + nhat_bits + 1);
     if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(ctx, sk, proof->a, m->alpha, m->r);
+        err = mpc_paillier_encrypt_own(ctx, sk, proof->a, m->r, m->alpha);
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->d, m->alpha, le + 1, m->gamma,
                               le + nhat_bits + 1);

@@ -93,8 +93,9 @@ void mpc_zk_enc_masks_clear(mpc_zk_enc_masks *m)
     mpc_bn_clear(m->gamma);
 }
 
+/* α, γ, μ; the nonce r comes with A (mpc_paillier_encrypt_own). */
 static mpc_err sample(const mpc_ctx *ctx, mpc_zk_enc_masks *m,
-                      const mpc_rped *rp, const mpc_paillier_pk *pk)
+                      const mpc_rped *rp)
 {
     const mpc_params *params = rp->params;
     mpz_t bound;
@@ -111,8 +112,6 @@ static mpc_err sample(const mpc_ctx *ctx, mpc_zk_enc_masks *m,
         mpz_mul(bound, bound, rp->n);
         err = mpc_bn_random_symmetric(ctx, m->mu, bound);
     }
-    if (err == MPC_OK)
-        err = mpc_paillier_nonce_random(ctx, pk, m->r);
     mpz_clear(bound);
     return err;
 }
@@ -124,12 +123,12 @@ mpc_err mpc_zk_enc_commit(const mpc_ctx *ctx, mpc_zk_enc_proof *proof,
     const mpc_params *params = rp->params;
     const size_t ell = params->ell, le = ell + params->eps;
     const size_t nhat_bits = mpz_sizeinbase(rp->n, 2);
-    mpc_err err = sample(ctx, m, rp, &sk->pk);
+    mpc_err err = sample(ctx, m, rp);
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->s, k, ell + 1, m->mu,
                               ell + nhat_bits + 1);
     if (err == MPC_OK)
-        err = mpc_paillier_encrypt_crt(ctx, sk, proof->a, m->alpha, m->r);
+        err = mpc_paillier_encrypt_own(ctx, sk, proof->a, m->r, m->alpha);
     if (err == MPC_OK)
         err = mpc_rped_commit(ctx, rp, proof->c, m->alpha, le + 1, m->gamma,
                               le + nhat_bits + 1);
@@ -243,29 +242,32 @@ mpc_err mpc_zk_enc_check_values(const mpc_rped *rp, const mpc_paillier_pk *pk,
     return MPC_OK;
 }
 
-mpc_err mpc_zk_enc_check_equations(const mpc_rped *rp,
+mpc_err mpc_zk_enc_check_equations(const mpc_ctx *ctx, mpc_zk_batch *batch,
+                                   const mpc_rped *rp,
                                    const mpc_rped_table *tab,
                                    const mpc_paillier_pk *pk, const mpz_t K,
                                    const mpc_zk_enc_proof *proof, const mpz_t e)
 {
     mpz_t lhs;
     mpz_init(lhs);
-    /* Enc_{N0}(z1; z2) = A K^e mod N0^2 */
-    mpc_err err = mpc_zk_paillier_enc_var(lhs, pk, proof->z1, proof->z2);
-    if (err == MPC_OK)
-        err = mpc_zk_check_eq_var(lhs, proof->a, K, e, pk->n2);
     /* s^z1 t^z3 = C S^e mod N̂ */
-    if (err == MPC_OK)
-        err = mpc_zk_rped_commit_var(lhs, rp, tab, proof->z1, proof->z3);
+    mpc_err err = mpc_zk_rped_commit_var(lhs, rp, tab, proof->z1, proof->z3);
     if (err == MPC_OK)
         err = mpc_zk_check_eq_var(lhs, proof->c, proof->s, e, rp->n);
+    /* Enc_{N0}(z1; z2) = A K^e mod N0^2, last: appended to a batch only
+     * once every other check passed. */
+    if (err == MPC_OK)
+        err = mpc_zk_paillier_eq_var(ctx, batch, pk, proof->z1, proof->z2,
+                                     proof->a, K, e);
     mpz_clear(lhs);
     return err;
 }
 
-mpc_err mpc_zk_enc_verify(mpc_transcript *t, const mpc_rped *rp,
-                          const mpc_rped_table *tab, const mpc_paillier_pk *pk,
-                          const mpz_t K, const mpc_zk_enc_proof *proof)
+/* The verifier; check 5 goes to `batch` when non-NULL. */
+static mpc_err verify(const mpc_ctx *ctx, mpc_zk_batch *batch,
+                      mpc_transcript *t, const mpc_rped *rp,
+                      const mpc_rped_table *tab, const mpc_paillier_pk *pk,
+                      const mpz_t K, const mpc_zk_enc_proof *proof)
 {
     if (t == NULL || rp == NULL || pk == NULL || K == NULL || proof == NULL)
         return MPC_ERR_INVALID_ARG;
@@ -279,9 +281,27 @@ mpc_err mpc_zk_enc_verify(mpc_transcript *t, const mpc_rped *rp,
     mpz_init(e);
     err = mpc_zk_enc_challenge(t, rp, pk, K, proof, e);
     if (err == MPC_OK)
-        err = mpc_zk_enc_check_equations(rp, tab, pk, K, proof, e);
+        err = mpc_zk_enc_check_equations(ctx, batch, rp, tab, pk, K, proof, e);
     mpz_clear(e);
     return err;
+}
+
+mpc_err mpc_zk_enc_verify(mpc_transcript *t, const mpc_rped *rp,
+                          const mpc_rped_table *tab, const mpc_paillier_pk *pk,
+                          const mpz_t K, const mpc_zk_enc_proof *proof)
+{
+    return verify(NULL, NULL, t, rp, tab, pk, K, proof);
+}
+
+mpc_err mpc_zk_enc_verify_batched(const mpc_ctx *ctx, mpc_zk_batch *batch,
+                                  mpc_transcript *t, const mpc_rped *rp,
+                                  const mpc_rped_table *tab,
+                                  const mpc_paillier_pk *pk, const mpz_t K,
+                                  const mpc_zk_enc_proof *proof)
+{
+    if (ctx == NULL || !mpc_zk_batch_is_for(batch, pk))
+        return MPC_ERR_INVALID_ARG;
+    return verify(ctx, batch, t, rp, tab, pk, K, proof);
 }
 
 mpc_err mpc_zk_enc_proof_serialize(uint8_t *out, size_t len,

@@ -37,6 +37,7 @@
 #include "mpc/params.h"
 #include "mpc/transcript.h"
 #include "mpc/zk_affg.h"
+#include "mpc/zk_batch.h"
 #include "mpc/zk_enc.h"
 #include "mpc/zk_logstar.h"
 
@@ -320,6 +321,25 @@ MPC_WARN_UNUSED mpc_err mpc_zk_paillier_enc_var(mpz_t out,
                                                 const mpc_paillier_pk *pk,
                                                 const mpz_t m, const mpz_t r);
 
+/** True iff b is bound to a key and pk is that key (same set and N). */
+bool mpc_zk_batch_is_for(const mpc_zk_batch *b, const mpc_paillier_pk *pk);
+
+/**
+ * The equation under the prover's key of Πenc (check 5), Πlog* (check 6)
+ * and Πaff-g (check 8): (1+N)^z w^N ≡ A B^e (mod N^2). With a batch it
+ * is appended (mpc_zk_batch_add: the batch must be bound to pk, and ctx
+ * draws ρ); with batch NULL it is checked now, as a batch of one (ρ = 1,
+ * no rng, ctx unused), so both paths run the same arithmetic
+ * (lib/zk/zk_batch.c).
+ *
+ * Returns: MPC_OK; MPC_ERR_VERIFY if checked now and false (or a value
+ * out of range); MPC_ERR_INVALID_ARG (empty key; batch not bound to pk;
+ * with a batch, values out of range or a NULL ctx).
+ */
+MPC_WARN_UNUSED mpc_err mpc_zk_paillier_eq_var(
+    const mpc_ctx *ctx, mpc_zk_batch *batch, const mpc_paillier_pk *pk,
+    const mpz_t z, const mpz_t w, const mpz_t A, const mpz_t B, const mpz_t e);
+
 /**
  * out = a + e x exactly, for SECRET signed a and x and a PUBLIC signed e,
  * given a public bound |a + e x| < 2^bits, computed without branching on
@@ -477,11 +497,14 @@ MPC_WARN_UNUSED mpc_err mpc_zk_enc_check_values(const mpc_rped *rp,
                                                 const mpc_zk_enc_proof *proof);
 
 /**
- * Verifier checks 5 and 6 of mpc/zk_enc.h for challenge e. Returns:
- * MPC_OK; MPC_ERR_VERIFY; MPC_ERR_INVALID_ARG (tab not of rp).
+ * Verifier checks 5 and 6 of mpc/zk_enc.h for challenge e; check 5 is
+ * appended to `batch` when non-NULL (mpc_zk_paillier_eq_var). Returns:
+ * MPC_OK; MPC_ERR_VERIFY; MPC_ERR_INVALID_ARG (tab not of rp, batch not
+ * bound to pk).
  */
 MPC_WARN_UNUSED mpc_err mpc_zk_enc_check_equations(
-    const mpc_rped *rp, const mpc_rped_table *tab, const mpc_paillier_pk *pk,
-    const mpz_t K, const mpc_zk_enc_proof *proof, const mpz_t e);
+    const mpc_ctx *ctx, mpc_zk_batch *batch, const mpc_rped *rp,
+    const mpc_rped_table *tab, const mpc_paillier_pk *pk, const mpz_t K,
+    const mpc_zk_enc_proof *proof, const mpz_t e);
 
 #endif /* MPC_ZK_INTERNAL_H */

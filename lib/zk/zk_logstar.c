@@ -154,11 +154,12 @@ static mpc_err check_curve(const mpc_group *g, const mpc_point *base,
     return mpc_point_eq(g, &lhs, &rhs) ? MPC_OK : MPC_ERR_VERIFY;
 }
 
-mpc_err mpc_zk_logstar_verify(const mpc_ctx *ctx, mpc_transcript *t,
-                              const mpc_rped *rp, const mpc_rped_table *tab,
-                              const mpc_paillier_pk *pk, const mpz_t C,
-                              const mpc_point *base, const mpc_point *X,
-                              const mpc_zk_logstar_proof *proof)
+/* The verifier; check 6 goes to `batch` when non-NULL. */
+static mpc_err verify(const mpc_ctx *ctx, mpc_zk_batch *batch,
+                      mpc_transcript *t, const mpc_rped *rp,
+                      const mpc_rped_table *tab, const mpc_paillier_pk *pk,
+                      const mpz_t C, const mpc_point *base, const mpc_point *X,
+                      const mpc_zk_logstar_proof *proof)
 {
     if (ctx == NULL || t == NULL || rp == NULL || pk == NULL || C == NULL ||
         base == NULL || X == NULL || proof == NULL)
@@ -180,9 +181,31 @@ mpc_err mpc_zk_logstar_verify(const mpc_ctx *ctx, mpc_transcript *t,
     if (err == MPC_OK)
         err = check_curve(g, base, X, &Y, proof->enc.z1, e);
     if (err == MPC_OK)
-        err = mpc_zk_enc_check_equations(rp, tab, pk, C, &proof->enc, e);
+        err = mpc_zk_enc_check_equations(ctx, batch, rp, tab, pk, C,
+                                         &proof->enc, e);
     mpz_clear(e);
     return err;
+}
+
+mpc_err mpc_zk_logstar_verify(const mpc_ctx *ctx, mpc_transcript *t,
+                              const mpc_rped *rp, const mpc_rped_table *tab,
+                              const mpc_paillier_pk *pk, const mpz_t C,
+                              const mpc_point *base, const mpc_point *X,
+                              const mpc_zk_logstar_proof *proof)
+{
+    return verify(ctx, NULL, t, rp, tab, pk, C, base, X, proof);
+}
+
+mpc_err mpc_zk_logstar_verify_batched(const mpc_ctx *ctx, mpc_zk_batch *batch,
+                                      mpc_transcript *t, const mpc_rped *rp,
+                                      const mpc_rped_table *tab,
+                                      const mpc_paillier_pk *pk, const mpz_t C,
+                                      const mpc_point *base, const mpc_point *X,
+                                      const mpc_zk_logstar_proof *proof)
+{
+    if (!mpc_zk_batch_is_for(batch, pk))
+        return MPC_ERR_INVALID_ARG;
+    return verify(ctx, batch, t, rp, tab, pk, C, base, X, proof);
 }
 
 mpc_err mpc_zk_logstar_proof_serialize(uint8_t *out, size_t len,

@@ -124,6 +124,29 @@ static void bench_old_crt_powers(const mpc_paillier_sk *sk, const mpz_t r,
     mpz_clear(e);
 }
 
+/* mpc_paillier_affine as it was before the joint exponentiation: c^k,
+ * then Enc(y; r), then their product. */
+static void bench_affine_two_step(const mpc_paillier_pk *pk, const mpz_t c,
+                                  const mpz_t k, size_t k_bits, const mpz_t y,
+                                  const mpz_t r, int iters)
+{
+    const mpc_ctx *ctx = bench_ctx();
+    mpz_t cx, ey, d;
+    mpz_inits(cx, ey, d, NULL);
+    double t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_mul(ctx, pk, cx, c, k, k_bits) != MPC_OK ||
+            mpc_paillier_encrypt(ctx, pk, ey, y, r) != MPC_OK ||
+            mpc_paillier_add(pk, d, cx, ey) != MPC_OK)
+            abort();
+    char what[96];
+    snprintf(what, sizeof what,
+             "paillier %zu C^k Enc(y) (public key, two-step, old) |k|=%zu",
+             mpz_sizeinbase(pk->n, 2), k_bits);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    mpz_clears(cx, ey, d, NULL);
+}
+
 /* Every Paillier figure for one parameter set. */
 static void bench_set(mpc_params_id id)
 {
@@ -164,6 +187,31 @@ static void bench_set(mpc_params_id id)
             abort();
     snprintf(what, sizeof what, "paillier %u encrypt (owner, CRT)", nb);
     bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    /* What a prover paid for a fresh own-key encryption before
+     * mpc_paillier_encrypt_own: a random unit, then encrypt_crt. */
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_nonce_random(ctx, &sk.pk, d) != MPC_OK ||
+            mpc_paillier_encrypt_crt(ctx, &sk, c, m, d) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what,
+             "paillier %u encrypt (owner, nonce_random + CRT)", nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    iters = bench_iters(100);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_nonce_own(ctx, &sk, d, k) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what, "paillier %u nonce r, r^N (owner, combs)", nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_encrypt_own(ctx, &sk, c, d, m) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what,
+             "paillier %u encrypt (owner, fresh nonce, combs)", nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    iters = bench_iters(20);
     /* The one-step CRT it replaced: r^(N mod p(p-1)) mod p^2 and mod q^2
      * (the exponentiations alone, which are nearly all of its cost). */
     t = bench_cpu_ms();
@@ -198,11 +246,30 @@ static void bench_set(mpc_params_id id)
             abort();
     snprintf(what, sizeof what, "paillier %u C^k Enc(y) (public key)", nb);
     bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    bench_affine_two_step(&sk.pk, c, k, 256, m, r, iters);
+    /* Πaff-g's A = C^α Enc(β; r) with |α| <= 2^(ℓ+ε). */
+    size_t ab = params->ell + params->eps + 1;
+    rand_signed(y, ab - 1);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_affine(ctx, &sk.pk, d, c, y, ab, m, r) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what, "paillier %u C^k Enc(y) (public key) |k|=%zu",
+             nb, ab);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    bench_affine_two_step(&sk.pk, c, y, ab, m, r, iters);
     t = bench_cpu_ms();
     for (int i = 0; i < iters; i++)
         if (mpc_paillier_affine_crt(ctx, &sk, d, c, k, 256, m, r) != MPC_OK)
             abort();
     snprintf(what, sizeof what, "paillier %u C^k Enc(y) (owner, CRT)", nb);
+    bench_report(what, "op", (bench_cpu_ms() - t) / iters);
+    t = bench_cpu_ms();
+    for (int i = 0; i < iters; i++)
+        if (mpc_paillier_affine_own(ctx, &sk, d, x, c, k, 256, m) != MPC_OK)
+            abort();
+    snprintf(what, sizeof what,
+             "paillier %u C^k Enc(y) (owner, fresh nonce, combs)", nb);
     bench_report(what, "op", (bench_cpu_ms() - t) / iters);
 
     /* Ring-Pedersen: the Πenc / Πaff-g shape s^x t^y with

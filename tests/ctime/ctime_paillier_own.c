@@ -1,0 +1,232 @@
+/*
+ * tests/ctime/ctime_paillier_own.c — the key owner's fast nonces under
+ * memcheck: mpc_paillier_nonce_own, mpc_paillier_encrypt_own and
+ * mpc_paillier_affine_own with every secret field of the key undefined,
+ * comb tables included (their entries, base, modulus and Montgomery
+ * constant), secret plaintexts and multipliers; mpc_bn_comb_powm_sec /
+ * mpc_bn_comb_init_sec with a secret base and exponent; and the MtA step
+ * under a peer's key (mpc_paillier_affine: one joint exponentiation,
+ * mpc_bn_powm_joint_sec, with secret x, y, r). Only the published
+ * ciphertexts are declassified (by lib/paillier itself).
+ */
+#include <gmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <valgrind/memcheck.h>
+
+#include "mpc/bn.h"
+#include "mpc/ctx.h"
+#include "mpc/paillier.h"
+#include "mpc/params.h"
+#include "tests/ctime/ctime.h"
+
+#define FIXTURES "tests/vectors/paillier-fixtures.txt"
+
+#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+
+/* Limbs of a comb's table memory: 4 groups of 32 entries, 20 offsets and
+ * the Montgomery one, n limbs each (lib/bn/comb.c, mem_limbs). */
+#define COMB_LIMBS(n) ((4 * 32 + 20 + 1) * (n))
+
+static int failed;
+
+#define EXPECT(cond)                                                           \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
+            failed++;                                                          \
+        }                                                                      \
+    } while (0)
+
+static void secret_mpz(mpz_t x)
+{
+    SECRET(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
+}
+
+static void declassify_mpz(mpz_t x)
+{
+    DECLASSIFY(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
+}
+
+/* A secret modulus but for what GMP's modulus set-up reads (as in
+ * ctime_tests.c): the top two bytes and the low byte. */
+static void secret_modulus(mpz_t x)
+{
+    size_t n = mpz_size(x);
+    secret_mpz(x);
+    uint8_t *top = (uint8_t *)&x->_mp_d[n - 1];
+    DECLASSIFY(top + sizeof(mp_limb_t) - 2, 2);
+    DECLASSIFY(&x->_mp_d[0], 1);
+}
+
+static void secret_comb(mpc_bn_comb *c)
+{
+    SECRET(c->mem, COMB_LIMBS(c->n) * sizeof(mp_limb_t));
+    secret_mpz(c->base);
+    secret_modulus(c->m);
+    SECRET(&c->minv, sizeof c->minv);
+}
+
+static void secret_sk(mpc_paillier_sk *sk)
+{
+    secret_modulus(sk->p);
+    secret_modulus(sk->q);
+    secret_modulus(sk->phi);
+    secret_modulus(sk->p2);
+    secret_modulus(sk->q2);
+    secret_mpz(sk->q_inv_p);
+    secret_mpz(sk->q2_inv_p2);
+    secret_mpz(sk->hp);
+    secret_mpz(sk->hq);
+    secret_mpz(sk->ep);
+    secret_mpz(sk->eq);
+    secret_comb(&sk->gp);
+    secret_comb(&sk->gq);
+    secret_comb(&sk->gpn);
+    secret_comb(&sk->gqn);
+}
+
+/* p, q = the first two fixture primes of `bits` bits. */
+static bool load_primes(mpz_t p, mpz_t q, unsigned bits)
+{
+    FILE *f = fopen(FIXTURES, "r");
+    if (f == NULL)
+        return false;
+    char line[2048];
+    unsigned seen = 0;
+    while (seen < 2 && fgets(line, sizeof line, f) != NULL) {
+        char *hex = NULL;
+        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
+            continue;
+        hex[1 + strcspn(hex + 1, "\r\n")] = '\0';
+        if (mpz_set_str(seen == 0 ? p : q, hex + 1, 16) != 0)
+            break;
+        seen++;
+    }
+    fclose(f);
+    return seen == 2;
+}
+
+/* x = a secret uniform value in ±2^bits. */
+static bool secret_symmetric(const mpc_ctx *ctx, mpz_t x, size_t bits)
+{
+    mpz_t b;
+    mpz_init(b);
+    mpz_setbit(b, bits);
+    bool ok = mpc_bn_random_symmetric(ctx, x, b) == MPC_OK;
+    mpz_clear(b);
+    return ok;
+}
+
+static void check_own(const mpc_ctx *ctx, mpc_paillier_sk *sk)
+{
+    const mpc_params *params = sk->pk.params;
+    mpz_t r, rn, m, c, c2, x, d;
+    mpz_inits(r, rn, m, c, c2, x, d, NULL);
+
+    EXPECT(mpc_paillier_nonce_own(ctx, sk, r, rn) == MPC_OK);
+
+    EXPECT(secret_symmetric(ctx, m, params->ell_prime));
+    EXPECT(mpc_paillier_encrypt_own(ctx, sk, c, r, m) == MPC_OK);
+    /* The ciphertext is published; the same with the public key. */
+    EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, c2, m, r) == MPC_OK);
+    EXPECT(mpz_cmp(c, c2) == 0);
+
+    EXPECT(secret_symmetric(ctx, x, params->ell + params->eps));
+    EXPECT(mpc_paillier_affine_own(ctx, sk, c2, r, c, x,
+                                   params->ell + params->eps + 1, m) == MPC_OK);
+    EXPECT(mpc_paillier_affine_crt(ctx, sk, d, c, x,
+                                   params->ell + params->eps + 1, m,
+                                   r) == MPC_OK);
+    declassify_mpz(d);
+    EXPECT(mpz_cmp(c2, d) == 0);
+
+    mpc_bn_clear(r);
+    mpc_bn_clear(rn);
+    mpc_bn_clear(m);
+    mpc_bn_clear(x);
+    mpz_clears(c, c2, d, NULL);
+}
+
+/* A comb of a secret base mod a public modulus (N), raised to a secret
+ * signed exponent. */
+static void check_comb(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
+{
+    mpz_t b, e, r;
+    mpz_inits(b, e, r, NULL);
+    EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, b) == MPC_OK);
+    secret_mpz(b);
+    mpc_bn_comb c;
+    EXPECT(mpc_bn_comb_init_sec(ctx, &c, b, sk->pk.n, 1024) == MPC_OK);
+    EXPECT(secret_symmetric(ctx, e, 1023));
+    EXPECT(mpc_bn_comb_powm_sec(ctx, r, &c, e, 1024) == MPC_OK);
+    declassify_mpz(r);
+    declassify_mpz(e);
+    declassify_mpz(b);
+    mpz_t want;
+    mpz_init(want);
+    mpz_powm(want, b, e, sk->pk.n);
+    EXPECT(mpz_cmp(want, r) == 0);
+    mpz_clear(want);
+    mpc_bn_comb_clear(&c);
+    mpz_clears(b, e, r, NULL);
+}
+
+/* D = C^x Enc_V(y; s) under the public key of sk (a peer's, here). */
+static void check_joint(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
+{
+    const mpc_params *params = sk->pk.params;
+    const size_t xb = params->ell + params->eps + 1;
+    mpz_t c, x, y, s, d, want, cx, ey;
+    mpz_inits(c, x, y, s, d, want, cx, ey, NULL);
+    EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, s) == MPC_OK);
+    mpz_set_ui(d, 12345); /* C = Enc(12345; s), public */
+    EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, c, d, s) == MPC_OK);
+    EXPECT(secret_symmetric(ctx, x, xb - 1));
+    EXPECT(secret_symmetric(ctx, y, params->ell_prime));
+    EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, s) == MPC_OK);
+    EXPECT(mpc_paillier_affine(ctx, &sk->pk, d, c, x, xb, y, s) == MPC_OK);
+    /* The two-step form gives the same published D. */
+    EXPECT(mpc_paillier_mul(ctx, &sk->pk, cx, c, x, xb) == MPC_OK);
+    EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, ey, y, s) == MPC_OK);
+    declassify_mpz(cx);
+    EXPECT(mpc_paillier_add(&sk->pk, want, cx, ey) == MPC_OK);
+    EXPECT(mpz_cmp(d, want) == 0);
+    mpc_bn_clear(x);
+    mpc_bn_clear(y);
+    mpc_bn_clear(s);
+    mpc_bn_clear(cx);
+    mpz_clears(c, d, want, ey, NULL);
+}
+
+static int check_paillier_own(const mpc_ctx *ctx)
+{
+    const mpc_params *params = mpc_params_get(MPC_PARAMS_COMPAT);
+    failed = 0;
+    mpc_paillier_sk sk, cp;
+    mpc_paillier_sk_init(&sk);
+    mpc_paillier_sk_init(&cp);
+    mpz_t p, q;
+    mpz_inits(p, q, NULL);
+    bool ok = load_primes(p, q, params->prime_bits) &&
+              mpc_paillier_sk_from_primes(ctx, &sk, params, p, q) == MPC_OK;
+    EXPECT(ok);
+    if (ok) {
+        check_comb(ctx, &sk);
+        check_joint(ctx, &sk);
+        secret_sk(&sk);
+        check_own(ctx, &sk);
+        /* The presign's per-session copy of the key, tables included. */
+        mpc_paillier_sk_copy(&cp, &sk);
+        check_own(ctx, &cp);
+    }
+    mpc_paillier_sk_clear(&sk);
+    mpc_paillier_sk_clear(&cp);
+    mpz_clears(p, q, NULL);
+    return failed;
+}
+
+CTIME_REGISTER(check_paillier_own)
