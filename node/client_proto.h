@@ -579,6 +579,22 @@ MPC_WARN_UNUSED mpc_err node_client_request_authenticate(
     size_t initiator_key_len, const node_client_auth_policy *policy,
     bool allow_legacy_path);
 
+/**
+ * As node_client_request_authenticate, for an initiator key that the
+ * caller has checked once with node_client_pubkey_check (e.g. when it was
+ * configured) and keeps unchanged: the per-request check of that key (a
+ * subgroup check, as costly as a scalar multiplication, for Ed25519) is
+ * skipped. Authorizer keys are checked as there.
+ * Security: passing a key that was not checked lets a key with a torsion
+ * component through.
+ * Returns: as node_client_request_authenticate.
+ */
+MPC_WARN_UNUSED mpc_err node_client_request_authenticate_prechecked(
+    node_client_problem *problem, const node_client_request *req,
+    node_key_alg initiator_alg, const uint8_t *initiator_key,
+    size_t initiator_key_len, const node_client_auth_policy *policy,
+    bool allow_legacy_path);
+
 /* ------------------------------------------------------------------ */
 /* Results                                                             */
 

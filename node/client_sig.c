@@ -85,14 +85,28 @@ out:
     return err;
 }
 
-mpc_err node_client_signature_verify(node_key_alg alg, const uint8_t *key,
-                                     size_t key_len, const uint8_t *msg,
-                                     size_t msg_len, const uint8_t *sig,
-                                     size_t sig_len)
+/* What node_client_pubkey_check looks at first, without its costly part:
+ * enough for the verifiers below to be safe to call. */
+static bool key_shape_ok(node_key_alg alg, const uint8_t *key, size_t key_len)
+{
+    return key != NULL && ((alg == NODE_KEY_ALG_ED25519 &&
+                            key_len == crypto_sign_PUBLICKEYBYTES) ||
+                           (alg == NODE_KEY_ALG_P256 && key_len > 0));
+}
+
+/* node_client_signature_verify; `key_checked`: the caller has checked
+ * the key with node_client_pubkey_check. */
+static mpc_err verify(node_key_alg alg, const uint8_t *key, size_t key_len,
+                      bool key_checked, const uint8_t *msg, size_t msg_len,
+                      const uint8_t *sig, size_t sig_len)
 {
     if ((msg == NULL && msg_len > 0) || (sig == NULL && sig_len > 0))
         return MPC_ERR_INVALID_ARG;
-    mpc_err err = node_client_pubkey_check(alg, key, key_len);
+    mpc_err err = MPC_OK;
+    if (!key_checked)
+        err = node_client_pubkey_check(alg, key, key_len);
+    else if (!key_shape_ok(alg, key, key_len))
+        err = MPC_ERR_INVALID_ARG;
     if (err != MPC_OK)
         return err;
     if (sig_len == 0)
@@ -105,6 +119,14 @@ mpc_err node_client_signature_verify(node_key_alg alg, const uint8_t *key,
     if (crypto_sign_verify_detached(sig, msg ? msg : empty, msg_len, key) != 0)
         return MPC_ERR_VERIFY;
     return MPC_OK;
+}
+
+mpc_err node_client_signature_verify(node_key_alg alg, const uint8_t *key,
+                                     size_t key_len, const uint8_t *msg,
+                                     size_t msg_len, const uint8_t *sig,
+                                     size_t sig_len)
+{
+    return verify(alg, key, key_len, false, msg, msg_len, sig, sig_len);
 }
 
 mpc_err node_client_authorizer_bytes(uint8_t **out, size_t *out_len,
@@ -235,7 +257,8 @@ static mpc_err check_authorizers(node_client_problem *pb,
 static mpc_err check_initiator(node_client_problem *pb, uint8_t **raw,
                                size_t *raw_len, const node_client_request *req,
                                node_key_alg alg, const uint8_t *key,
-                               size_t key_len, bool allow_legacy_path)
+                               size_t key_len, bool key_checked,
+                               bool allow_legacy_path)
 {
     if (!req->signature_present || req->signature_len == 0) {
         node_client_problem_set(pb, NODE_CLIENT_FAIL_INITIATOR_SIGNATURE,
@@ -257,9 +280,8 @@ static mpc_err check_initiator(node_client_problem *pb, uint8_t **raw,
             return err;
         }
         if (err == MPC_OK)
-            err = node_client_signature_verify(alg, key, key_len, *raw,
-                                               *raw_len, req->signature,
-                                               req->signature_len);
+            err = verify(alg, key, key_len, key_checked, *raw, *raw_len,
+                         req->signature, req->signature_len);
     }
     if (err == MPC_ERR_VERIFY)
         node_client_problem_set(
@@ -270,13 +292,11 @@ static mpc_err check_initiator(node_client_problem *pb, uint8_t **raw,
     return err;
 }
 
-mpc_err node_client_request_authenticate(node_client_problem *problem,
-                                         const node_client_request *req,
-                                         node_key_alg initiator_alg,
-                                         const uint8_t *initiator_key,
-                                         size_t initiator_key_len,
-                                         const node_client_auth_policy *policy,
-                                         bool allow_legacy_path)
+static mpc_err
+authenticate(node_client_problem *problem, const node_client_request *req,
+             node_key_alg initiator_alg, const uint8_t *initiator_key,
+             size_t initiator_key_len, bool key_checked,
+             const node_client_auth_policy *policy, bool allow_legacy_path)
 {
     node_client_problem scratch;
     node_client_problem *pb = problem ? problem : &scratch;
@@ -290,11 +310,33 @@ mpc_err node_client_request_authenticate(node_client_problem *problem,
     size_t raw_len = 0;
     mpc_err err =
         check_initiator(pb, &raw, &raw_len, req, initiator_alg, initiator_key,
-                        initiator_key_len, allow_legacy_path);
+                        initiator_key_len, key_checked, allow_legacy_path);
     if (err == MPC_OK && policy != NULL && policy->enabled)
         err = check_authorizers(pb, req, policy, raw, raw_len);
     free(raw);
     if (err == MPC_OK)
         memset(pb, 0, sizeof *pb);
     return err;
+}
+
+mpc_err node_client_request_authenticate(node_client_problem *problem,
+                                         const node_client_request *req,
+                                         node_key_alg initiator_alg,
+                                         const uint8_t *initiator_key,
+                                         size_t initiator_key_len,
+                                         const node_client_auth_policy *policy,
+                                         bool allow_legacy_path)
+{
+    return authenticate(problem, req, initiator_alg, initiator_key,
+                        initiator_key_len, false, policy, allow_legacy_path);
+}
+
+mpc_err node_client_request_authenticate_prechecked(
+    node_client_problem *problem, const node_client_request *req,
+    node_key_alg initiator_alg, const uint8_t *initiator_key,
+    size_t initiator_key_len, const node_client_auth_policy *policy,
+    bool allow_legacy_path)
+{
+    return authenticate(problem, req, initiator_alg, initiator_key,
+                        initiator_key_len, true, policy, allow_legacy_path);
 }

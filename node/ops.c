@@ -109,9 +109,36 @@ void node_ops_key_clear(node_ops_key *k)
         mpc_wipe(k, sizeof *k);
 }
 
-static mpc_err key_parse(const mpc_group *g, node_ops_key *k, const uint8_t *b,
+/* mpc_point_parse of a key record's public point, through o->points: the
+ * parse is a function of the 32 bytes alone, so a cached result for the
+ * same bytes is the result the parse would give. */
+static mpc_err point_parse(node_ops *o, const mpc_group *g, mpc_point *r,
+                           const uint8_t in[32])
+{
+    node_ops_point_slot *slot =
+        &o->points[(in[0] | (size_t)in[1] << 8) % NODE_OPS_POINTS_MAX];
+    pthread_mutex_lock(&o->mu);
+    bool hit = slot->used && memcmp(slot->enc, in, 32) == 0;
+    if (hit)
+        *r = slot->p;
+    pthread_mutex_unlock(&o->mu);
+    if (hit)
+        return MPC_OK;
+    mpc_err e = mpc_point_parse(g, r, in, 32);
+    if (e != MPC_OK)
+        return e;
+    pthread_mutex_lock(&o->mu);
+    slot->used = true;
+    memcpy(slot->enc, in, 32);
+    slot->p = *r;
+    pthread_mutex_unlock(&o->mu);
+    return MPC_OK;
+}
+
+static mpc_err key_parse(node_ops *o, node_ops_key *k, const uint8_t *b,
                          size_t len)
 {
+    const mpc_group *g = mpc_ctx_group(o->cfg.ctx, ED25519);
     if (len < 68 || b[0] != KEY_FORMAT || b[1] < 2 ||
         b[1] > NODE_OPS_COMMITTEE_MAX || b[2] >= b[1] || b[3] < 2 ||
         b[3] > b[1])
@@ -120,7 +147,7 @@ static mpc_err key_parse(const mpc_group *g, node_ops_key *k, const uint8_t *b,
     k->self = b[2];
     k->key.threshold = b[3];
     size_t p = 4;
-    if (mpc_point_parse(g, &k->key.group_pk, b + p, 32) != MPC_OK ||
+    if (point_parse(o, g, &k->key.group_pk, b + p) != MPC_OK ||
         mpc_scalar_parse(g, &k->key.share, b + p + 32) != MPC_OK)
         return MPC_ERR_PARSE;
     p += 64;
@@ -134,7 +161,7 @@ static mpc_err key_parse(const mpc_group *g, node_ops_key *k, const uint8_t *b,
         k->node_ids[i][idl] = '\0';
         p += idl;
         if (mpc_scalar_parse(g, &k->ids[i], b + p) != MPC_OK ||
-            mpc_point_parse(g, &k->vshares[i], b + p + 32, 32) != MPC_OK)
+            point_parse(o, g, &k->vshares[i], b + p + 32) != MPC_OK)
             return MPC_ERR_PARSE;
         p += 64;
     }
@@ -184,7 +211,7 @@ mpc_err node_ops_key_load(node_ops *o, node_ops_key *k, uint32_t *version,
     if (e != MPC_OK)
         return e;
     *version = want_version;
-    e = key_parse(mpc_ctx_group(o->cfg.ctx, ED25519), k, b, len);
+    e = key_parse(o, k, b, len);
     node_keystore_value_free(b, len);
     if (e != MPC_OK) {
         node_ops_key_clear(k);
@@ -287,24 +314,30 @@ static bool aux_start_ok(const node_ops *o, const node_ops_start *st,
     return ok;
 }
 
-/* Parses and authenticates a client request; the problem says why not. */
+/* Parses and authenticates a client request; the problem says why not.
+ * `authenticated`: these very bytes passed this check before (the
+ * coordinator's own SessionStart carries the body it authenticated). */
 static bool check_request(node_ops *o, node_client_request *req,
                           node_client_problem *p, node_client_op op,
-                          const uint8_t *body, size_t len)
+                          const uint8_t *body, size_t len, bool authenticated)
 {
     if (node_client_request_parse(req, p, op, body, len) != MPC_OK)
         return false;
-    return node_client_request_authenticate(
+    /* node_ops_new checked the initiator key. */
+    return authenticated ||
+           node_client_request_authenticate_prechecked(
                p, req, o->cfg.initiator_alg, o->cfg.initiator_key,
                o->cfg.initiator_key_len, o->cfg.auth,
                o->cfg.allow_legacy_path) == MPC_OK;
 }
 
-/* Fills `st` from a packed SessionStart and checks the request itself. */
+/* Fills `st` from a packed SessionStart and checks the request itself
+ * (parsed only when `authenticated`: see check_request). */
 static bool start_accept(node_ops *o, node_ops_start *st,
                          node_client_problem *p,
                          const uint8_t sid[NODE_ENVELOPE_SID_BYTES],
-                         node_envelope_op op, const uint8_t *bytes, size_t len)
+                         node_envelope_op op, const uint8_t *bytes, size_t len,
+                         bool authenticated)
 {
     memset(st, 0, sizeof *st);
     memcpy(st->sid, sid, sizeof st->sid);
@@ -330,7 +363,7 @@ static bool start_accept(node_ops *o, node_ops_start *st,
     if (op == NODE_ENVELOPE_OP_AUX_INFO_ECDSA)
         return aux_start_ok(o, st, p, bytes, len);
     if (!check_request(o, &st->req, p, client_op(op), st->msg->request.data,
-                       st->msg->request.len))
+                       st->msg->request.len, authenticated))
         return false;
     if (client_op(op) == NODE_CLIENT_OP_SIGN && sign_op(&st->req) != op) {
         node_client_problem_set(p, NODE_CLIENT_FAIL_VALIDATION,
@@ -686,7 +719,7 @@ bool node_ops_start_open(node_ops *o, node_ops_start *st,
                                 "start: session id seen before");
         return false;
     }
-    return start_accept(o, st, p, sid, op, bytes, len);
+    return start_accept(o, st, p, sid, op, bytes, len, false);
 }
 
 void node_ops_start_free(node_ops_start *st)
@@ -715,7 +748,7 @@ static void *member_thread(void *arg)
         node_ops_result *r = calloc(1, sizeof *r);
         if (ok && st != NULL && r != NULL) {
             if (start_accept(o, st, &r->problem, env.meta.sid, env.meta.op,
-                             env.payload, env.payload_len))
+                             env.payload, env.payload_len, false))
                 run_member(o, st, r);
             /* Refusals too: the coordinator names the refusing member. */
             send_member_result(o, &o->cfg.peers[env.peer], env.meta.sid,
@@ -908,7 +941,9 @@ static void guard_id(char out[65], const char *msg_id)
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
-/* Builds, signs and fans out the SessionStart; fills `st` for our part. */
+/* Builds, signs and fans out the SessionStart; fills `st` for our part.
+ * `body` is NULL (aux-info) or the request node_ops_handle authenticated:
+ * our own part does not verify its signature again. */
 static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
                     node_client_problem *p, node_envelope_op op,
                     const uint8_t *body, size_t len, const char *const *parties,
@@ -969,8 +1004,8 @@ static bool fan_out(node_ops *o, node_ops_start *st, collector *c,
         node_client_problem_set(p, NODE_CLIENT_FAIL_PEER_UNAVAILABLE,
                                 "start: could not fan out");
     else
-        ok =
-            sid_first_time(o, sid) && start_accept(o, st, p, sid, op, sb, slen);
+        ok = sid_first_time(o, sid) &&
+             start_accept(o, st, p, sid, op, sb, slen, body != NULL);
     /* Published: the members may act on it, whatever we do next. */
     if (start != NULL && published) {
         memcpy(st->sid, sid, sizeof sid);
@@ -1358,7 +1393,7 @@ mpc_err node_ops_handle(node_ops *o, node_ops_outcome *oc, node_client_op op,
     crypto_hash_sha256(digest, body, len);
     mpc_err e = MPC_OK;
     /* A failure leaves its problem in r: answered below, at once. */
-    (void)check_request(o, req, &r->problem, op, body, len);
+    (void)check_request(o, req, &r->problem, op, body, len, false);
     /* A reshare needs a coordinator that holds the key: let one take it. */
     if (op == NODE_CLIENT_OP_RESHARE && r->problem.fail == 0 &&
         node_ops_reshare_defer(o, req)) {

@@ -22,6 +22,16 @@
 #define NODE_OPS_MEMBERS_MAX 64
 /** Session ids remembered, so a replayed SessionStart is not run twice. */
 #define NODE_OPS_SEEN_MAX 4096
+/** Slots of the cache of key records' parsed public points (ops.c). */
+#define NODE_OPS_POINTS_MAX 256
+
+/* A public Ed25519 point of a key record (group key, verifying share) that
+ * mpc_point_parse accepted: its encoding and the parsed point. */
+typedef struct node_ops_point_slot {
+    bool used;
+    uint8_t enc[32];
+    mpc_point p;
+} node_ops_point_slot;
 
 struct node_ops {
     node_ops_config cfg;
@@ -37,6 +47,12 @@ struct node_ops {
     uint8_t seen[NODE_OPS_SEEN_MAX][NODE_ENVELOPE_SID_BYTES];
     size_t n_seen;
     size_t seen_next;
+    /** Parsing a point checks its subgroup (a scalar multiplication): every
+     *  signing parses its key record's n + 1 points again, so the points
+     *  accepted lately are kept, by encoding, direct-mapped (guarded by
+     *  mu). Public values only; the share is parsed from the record each
+     *  time. */
+    node_ops_point_slot points[NODE_OPS_POINTS_MAX];
 };
 
 /* Peers known now: the peers reload (SIGHUP, node_ops_peers_grow) raises

@@ -567,10 +567,14 @@ static void session_destroy(node_session *s)
     free(s);
 }
 
+/* `last`: the session's last subscription, made with a flush that the
+ * earlier ones (deferred) ride on. */
 static mpc_err subscribe_one(node_session *s, node_sub **sub,
-                             const char *subject, node_msg_fn cb)
+                             const char *subject, node_msg_fn cb, bool last)
 {
-    mpc_err e = node_transport_subscribe(s->m->t, sub, subject, cb, s);
+    mpc_err e =
+        last ? node_transport_subscribe(s->m->t, sub, subject, cb, s)
+             : node_transport_subscribe_deferred(s->m->t, sub, subject, cb, s);
     if (e == MPC_OK)
         stat_add(s->m, &s->m->stats.live_subs, 1);
     return e;
@@ -694,12 +698,15 @@ mpc_err node_session_start(node_sessions *m, node_session **out,
         return MPC_ERR_NOMEM;
     }
     mpc_err e = session_init(s, spec);
+    /* The barrier's last: a peer's ping is answered only once the server
+     * has every subscription of the session. */
     if (e == MPC_OK)
-        e = subscribe_one(s, &s->sub_me, s->subj_me, on_frame);
+        e = subscribe_one(s, &s->sub_me, s->subj_me, on_frame, false);
     if (e == MPC_OK)
-        e = subscribe_one(s, &s->sub_all, s->subj_all, on_frame);
+        e = subscribe_one(s, &s->sub_all, s->subj_all, on_frame, false);
     if (e == MPC_OK)
-        e = subscribe_one(s, &s->sub_barrier, s->subj_barrier, on_barrier);
+        e = subscribe_one(s, &s->sub_barrier, s->subj_barrier, on_barrier,
+                          true);
     if (e == MPC_OK) {
         stat_add(m, &m->stats.live_threads, 1);
         if (pthread_create(&s->thread, NULL, owner, s) != 0) {

@@ -26,14 +26,16 @@
  *
  * Threads:
  *   - A transport is thread-safe: any thread may call any function.
- *   - Subscription callbacks run on a transport thread (a cnats delivery
- *     thread, or the mem bus's delivery thread of that connection). They
- *     must not block: copy what is needed and hand it to an owner thread
- *     (STYLE rule 16). Messages of one subscription are delivered in order,
- *     one at a time.
+ *   - Subscription callbacks run on a transport thread (one of the few
+ *     delivery threads that cnats shares among all subscriptions, or the
+ *     mem bus's delivery thread of that connection): other subscriptions'
+ *     messages wait while one runs. They must not block: copy what is
+ *     needed and hand it to an owner thread (STYLE rule 16). Messages of
+ *     one subscription are delivered in order, one at a time.
  *   - A callback may publish, but must not make a request (it blocks) or
- *     unsubscribe its own subscription (MPC_ERR_STATE): teardown happens
- *     on the owner thread.
+ *     unsubscribe (its own subscription: MPC_ERR_STATE; another one may
+ *     share its thread, whose end it would wait for): teardown happens on
+ *     the owner thread.
  *   - After node_transport_unsubscribe returns, the callback is not running
  *     and will not run again, so its `ud` may be freed.
  *
@@ -333,8 +335,9 @@ typedef struct node_transport_ops {
                        const node_header *hdrs, size_t nhdrs,
                        const uint8_t *data, size_t len, int64_t timeout_ms,
                        uint8_t *out, size_t out_cap, size_t *out_len);
+    /* flush: return only once the server has the subscription. */
     mpc_err (*subscribe)(node_transport *t, node_sub **out, const char *subject,
-                         node_msg_fn cb, void *ud);
+                         node_msg_fn cb, void *ud, bool flush);
     mpc_err (*unsubscribe)(node_transport *t, node_sub *sub);
     mpc_err (*js_publish)(node_transport *t, const char *subject,
                           const node_header *hdrs, size_t nhdrs,
@@ -574,7 +577,24 @@ MPC_WARN_UNUSED static inline mpc_err
 node_transport_subscribe(node_transport *t, node_sub **out, const char *subject,
                          node_msg_fn cb, void *ud)
 {
-    return t->ops->subscribe(t, out, subject, cb, ud);
+    return t->ops->subscribe(t, out, subject, cb, ud, true);
+}
+
+/**
+ * As node_transport_subscribe, but may return before the server has the
+ * subscription (NATS: no flush, whose round trip is most of the cost of a
+ * subscription). The server takes one transport's requests in order, so
+ * the subscription is active once a later node_transport_subscribe or
+ * node_transport_flush on the same transport has returned: a caller that
+ * sets up several subscriptions makes the last one with that.
+ * Returns: as node_transport_subscribe.
+ * Out: out   the subscription, released with node_transport_unsubscribe
+ */
+MPC_WARN_UNUSED static inline mpc_err
+node_transport_subscribe_deferred(node_transport *t, node_sub **out,
+                                  const char *subject, node_msg_fn cb, void *ud)
+{
+    return t->ops->subscribe(t, out, subject, cb, ud, false);
 }
 
 /**

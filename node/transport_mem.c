@@ -921,9 +921,12 @@ static mpc_err mem_request(node_transport *t, const char *subject,
     return e;
 }
 
+/* The bus has the subscription at once: `flush` changes nothing. */
 static mpc_err mem_subscribe(node_transport *t, node_sub **out,
-                             const char *subject, node_msg_fn cb, void *ud)
+                             const char *subject, node_msg_fn cb, void *ud,
+                             bool flush)
 {
+    (void)flush;
     struct mconn *c = conn_of(t);
     *out = NULL;
     if (!node_subject_is_valid(subject, true) || cb == NULL)

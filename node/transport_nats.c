@@ -31,6 +31,13 @@
 #define CLOSE_WAIT_MS 10000
 #define FINAL_FLUSH_MS 2000
 #define FETCH_MAX 256
+/* Delivery threads shared by every subscription (cnats' global pool): a
+ * session subscribes three subjects and drops them a few milliseconds
+ * later, and a thread started and joined per subscription cost more than
+ * the session's own work. Callbacks never block (transport.h), so a few
+ * threads serve them all; one subscription's messages still arrive in
+ * order, on one thread. */
+#define DELIVERY_THREADS 4
 #define KV_SLOTS 16
 #define NS_PER_MS INT64_C(1000000)
 
@@ -511,7 +518,8 @@ static bool sub_wait_complete(struct nsub *sub)
 }
 
 static mpc_err tp_subscribe(node_transport *bt, node_sub **out,
-                            const char *subject, node_msg_fn cb, void *ud)
+                            const char *subject, node_msg_fn cb, void *ud,
+                            bool flush)
 {
     nats_tp *t = tp_of(bt);
     *out = NULL;
@@ -539,7 +547,7 @@ static mpc_err tp_subscribe(node_transport *bt, node_sub **out,
         s = natsSubscription_SetOnCompleteCB(sub->s, sub_complete, sub);
     /* The barrier pattern needs the interest registered before peers are
      * asked to send: a round trip makes sure the server has it. */
-    if (s == NATS_OK)
+    if (s == NATS_OK && flush)
         s = natsConnection_FlushTimeout(t->nc, t->js_timeout_ms);
     if (s != NATS_OK) {
         mpc_err e = from_status(s);
@@ -1596,6 +1604,10 @@ static mpc_err set_options(natsOptions *o, const node_nats_config *c,
         s = natsOptions_SetReconnectBufSize(o, c->reconnect_buf_bytes);
     if (s == NATS_OK)
         s = natsOptions_SetSendAsap(o, c->send_asap);
+    if (s == NATS_OK)
+        s = nats_SetMessageDeliveryPoolSize(DELIVERY_THREADS);
+    if (s == NATS_OK)
+        s = natsOptions_UseGlobalMessageDelivery(o, true);
     if (s == NATS_OK)
         s = natsOptions_SetFailRequestsOnDisconnect(o, true);
     if (s == NATS_OK)

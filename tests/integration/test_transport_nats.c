@@ -63,6 +63,7 @@ static bool fx_close(struct fx *f)
     }
 
 CONFORMANCE(pubsub, conf_pubsub(f.a, f.b))
+CONFORMANCE(subscribe_deferred, conf_deferred(f.a, f.b))
 CONFORMANCE(request_reply, conf_request(f.a, f.b))
 CONFORMANCE(unsubscribe, conf_unsub(f.a, f.b))
 CONFORMANCE(js_publish_dedup, conf_js_dedup(f.a))

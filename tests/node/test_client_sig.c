@@ -609,3 +609,60 @@ TEST(clientproto_auth_presign_and_keygen_ids)
     CHECK(expect(&f, MPC_ERR_AUTH, NODE_CLIENT_FAIL_AUTHORIZER_MISSING, NULL));
     fixture_free(&f);
 }
+
+/* The prechecked variant decides as the plain one for a checked key; only
+ * the shape of the key is looked at again. */
+TEST(clientproto_auth_prechecked)
+{
+    key e, p;
+    CHECK(key_ed25519(&e, 21));
+    CHECK(key_p256(&p));
+    const key *ks[2] = {&e, &p};
+    for (int i = 0; i < 2; i++) {
+        const key *k = ks[i];
+        node_client_request req;
+        node_client_problem pb;
+        CHECK(parse(&req, NODE_CLIENT_OP_KEYGEN, bodies[0]));
+        CHECK(sign_request(&req, k, NODE_CLIENT_SIGNED_CURRENT));
+        CHECK_OK(node_client_request_authenticate_prechecked(
+            &pb, &req, k->alg, k->pub, k->pub_len, NULL, false));
+        CHECK(all_zero(&pb, sizeof pb));
+        req.signature[3] ^= 1;
+        CHECK_ERR(node_client_request_authenticate_prechecked(
+                      &pb, &req, k->alg, k->pub, k->pub_len, NULL, false),
+                  MPC_ERR_VERIFY);
+        CHECK(pb.fail == NODE_CLIENT_FAIL_INITIATOR_SIGNATURE);
+        CHECK_ERR(node_client_request_authenticate_prechecked(
+                      &pb, &req, k->alg, NULL, k->pub_len, NULL, false),
+                  MPC_ERR_INVALID_ARG);
+        CHECK(pb.fail == NODE_CLIENT_FAIL_CONFIG);
+        node_client_request_clear(&req);
+    }
+    /* An Ed25519 key of the wrong length, or an unknown algorithm. */
+    node_client_request req;
+    node_client_problem pb;
+    CHECK(parse(&req, NODE_CLIENT_OP_KEYGEN, bodies[0]));
+    CHECK(sign_request(&req, &e, NODE_CLIENT_SIGNED_CURRENT));
+    CHECK_ERR(node_client_request_authenticate_prechecked(
+                  &pb, &req, NODE_KEY_ALG_ED25519, e.pub, 31, NULL, false),
+              MPC_ERR_INVALID_ARG);
+    CHECK(pb.fail == NODE_CLIENT_FAIL_CONFIG);
+    CHECK_ERR(node_client_request_authenticate_prechecked(
+                  &pb, &req, (node_key_alg)0, e.pub, 32, NULL, false),
+              MPC_ERR_INVALID_ARG);
+    /* Authorizer keys are still checked in full. */
+    uint8_t small[32] = {1}; /* the identity: small order */
+    node_client_authorizer a = {"alice", NODE_KEY_ALG_ED25519, small, 32};
+    node_client_auth_policy pol = {
+        .enabled = true, .authorizers = &a, .n_authorizers = 1};
+    node_client_authorizer_sig *as = &req.authorizers[req.n_authorizers++];
+    snprintf(as->id.s, sizeof as->id.s, "alice");
+    as->sig_present = true;
+    as->sig_len = crypto_sign_BYTES;
+    CHECK_ERR(node_client_request_authenticate_prechecked(
+                  &pb, &req, e.alg, e.pub, e.pub_len, &pol, false),
+              MPC_ERR_INVALID_ARG);
+    CHECK(pb.fail == NODE_CLIENT_FAIL_CONFIG);
+    node_client_request_clear(&req);
+    key_free(&p);
+}

@@ -52,6 +52,7 @@ static bool mfx_close(struct mfx *f)
     }
 
 MEM_CONFORMANCE(pubsub, conf_pubsub(f.a, f.b))
+MEM_CONFORMANCE(subscribe_deferred, conf_deferred(f.a, f.b))
 MEM_CONFORMANCE(request_reply, conf_request(f.a, f.b))
 MEM_CONFORMANCE(unsubscribe, conf_unsub(f.a, f.b))
 MEM_CONFORMANCE(js_publish_dedup, conf_js_dedup(f.a))

@@ -217,6 +217,43 @@ static bool conf_pubsub(node_transport *a, node_transport *b)
     return conf_stats_zero(b);
 }
 
+/* Deferred subscriptions ride on the flush of a later subscription: once
+ * it returns, all of them receive (as a session's three do). */
+static bool conf_deferred(node_transport *a, node_transport *b)
+{
+    struct conf_inbox in;
+    conf_inbox_init(&in);
+    node_sub *s[3] = {NULL, NULL, NULL};
+    REQUIRE_OK(node_transport_subscribe_deferred(b, &s[0], "cf.def.me",
+                                                 conf_inbox_cb, &in));
+    REQUIRE_OK(node_transport_subscribe_deferred(b, &s[1], "cf.def.all",
+                                                 conf_inbox_cb, &in));
+    REQUIRE_OK(
+        node_transport_subscribe(b, &s[2], "cf.def.last", conf_inbox_cb, &in));
+    node_transport_stats st;
+    node_transport_stats_get(b, &st);
+    REQUIRE(st.live_subs == 3);
+    REQUIRE_OK(
+        node_transport_publish(a, "cf.def.me", NULL, NULL, 0, CONF_STR("1")));
+    REQUIRE_OK(
+        node_transport_publish(a, "cf.def.all", NULL, NULL, 0, CONF_STR("2")));
+    REQUIRE_OK(
+        node_transport_publish(a, "cf.def.last", NULL, NULL, 0, CONF_STR("3")));
+    REQUIRE(conf_inbox_wait(&in, 3, 3000));
+    REQUIRE(conf_inbox_find(&in, "cf.def.me") != NULL);
+    REQUIRE(conf_inbox_find(&in, "cf.def.all") != NULL);
+    REQUIRE(conf_inbox_find(&in, "cf.def.last") != NULL);
+    /* Bad arguments are refused as by node_transport_subscribe. */
+    node_sub *bad = NULL;
+    REQUIRE(node_transport_subscribe_deferred(b, &bad, "cf..x", conf_inbox_cb,
+                                              &in) == MPC_ERR_INVALID_ARG);
+    REQUIRE(bad == NULL);
+    for (int i = 0; i < 3; i++)
+        REQUIRE_OK(node_transport_unsubscribe(b, &s[i]));
+    conf_inbox_clear(&in);
+    return conf_stats_zero(b);
+}
+
 /* ---- Request / reply ---- */
 
 struct conf_echo {
