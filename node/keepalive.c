@@ -137,13 +137,17 @@ void node_keepalive_add(node_keepalive *k, node_keepalive_entry *e,
 
 void node_keepalive_remove(node_keepalive *k, node_keepalive_entry *e)
 {
-    if (k == NULL || e == NULL || e->next == NULL)
+    if (k == NULL || e == NULL)
         return;
+    /* e->next is read under the lock too: a neighbour's add or remove
+     * rewrites it (ThreadSanitizer saw the unlocked read race). */
     pthread_mutex_lock(&k->mu);
-    e->prev->next = e->next;
-    e->next->prev = e->prev;
+    if (e->next != NULL) {
+        e->prev->next = e->next;
+        e->next->prev = e->prev;
+        e->next = e->prev = NULL;
+    }
     pthread_mutex_unlock(&k->mu);
-    e->next = e->prev = NULL;
     e->m = NULL;
 }
 

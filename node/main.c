@@ -14,6 +14,7 @@
 #include "node/config.h"
 #include "node/log.h"
 #include "node/node.h"
+#include "node/transport.h"
 
 extern char **environ;
 
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
     if (node_start(&n, cfg, envp, err, sizeof err) != MPC_OK) {
         node_log(NODE_LOG_ERROR, "start-up failed", "detail=\"%s\"", err);
         node_config_free(cfg);
+        node_transport_nats_shutdown(2000);
         return 1;
     }
     int sig = wait_until_ready(n, &set);
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
     node_log(NODE_LOG_INFO, "shutting down", "signal=%d", sig);
     node_stop(n);
     node_config_free(cfg);
+    node_transport_nats_shutdown(2000);
     node_log(NODE_LOG_INFO, "stopped", NULL);
     return 0;
 }

@@ -603,8 +603,10 @@ node_transport_subscribe_deferred(node_transport *t, node_sub **out,
  *
  * Returns: MPC_OK; MPC_ERR_STATE when called from the subscription's own
  * callback (nothing changed); MPC_ERR_TIMEOUT when the callback did not
- * return within the bound (the handle is then leaked deliberately, never
- * freed under a running callback).
+ * return within the bound, or (NATS) when the round trip that makes sure
+ * the connection's reader no longer holds the subscription failed on a
+ * live link (the handle is then leaked deliberately, never freed under a
+ * running callback or a reader: libnats < 3.6, nats.c issue #637).
  */
 MPC_WARN_UNUSED static inline mpc_err
 node_transport_unsubscribe(node_transport *t, node_sub **sub)
@@ -1066,6 +1068,14 @@ void node_transport_nats_default(node_nats_config *cfg);
  */
 MPC_WARN_UNUSED mpc_err node_transport_nats_new(node_transport **out,
                                                 const node_nats_config *cfg);
+
+/**
+ * Releases the NATS library's process-wide state: the shared message
+ * delivery threads every connection uses (transport_nats.c) are joined.
+ * Call once at process exit, after every NATS transport was freed; waits
+ * at most timeout_ms. Nothing NATS may be used afterwards.
+ */
+void node_transport_nats_shutdown(int64_t timeout_ms);
 
 /* ---- The in-process implementation ---- */
 

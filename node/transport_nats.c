@@ -9,6 +9,8 @@
  *   - the ~1 ms flusher delay: SendAsap on by default;
  *   - unsubscribe vs a running callback: we wait for cnats's completion
  *     callback before freeing what the callback uses;
+ *   - unsubscribe vs the read loop (libnats < 3.6 uses a subscription it
+ *     looked up without a reference): a round trip before it is destroyed;
  *   - pull bindings attach to consumers created beforehand, so unbinding
  *     never deletes a durable;
  *   - fetch always carries Expires.
@@ -367,6 +369,13 @@ static void tp_stats(node_transport *bt, node_transport_stats *out)
     out->async_errors = atomic_load(&t->async_errors);
 }
 
+void node_transport_nats_shutdown(int64_t timeout_ms)
+{
+    /* Without this the delivery pool's threads outlive main: valgrind
+     * then reports their stacks as possibly lost. */
+    (void)nats_CloseAndWait(timeout_ms);
+}
+
 static void tp_free(node_transport *bt)
 {
     nats_tp *t = tp_of(bt);
@@ -517,6 +526,29 @@ static bool sub_wait_complete(struct nsub *sub)
     return done;
 }
 
+/*
+ * libnats before 3.6 (nats.c issue 637, fixed by pull request 638; Debian 12
+ * ships 3.4.1): the read loop looks a message's subscription up under the
+ * connection's lock, drops the lock and only then uses it (copies the
+ * payload, locks it, queues the message) without a reference of its own.
+ * A subscription unsubscribed and destroyed in that window is written to
+ * after free: the heap corruption seen under bench-cluster load. After the
+ * unsubscribe (no lookup can find it any more), a PING/PONG round trip is
+ * handled by the read loop after the message it may have been processing,
+ * so once the flush returns no lookup of ours is in flight. On a link that
+ * is down, cnats has joined the lost socket's read loop (or will, before
+ * any flush could be answered) and the subscription is not resent: nothing
+ * to wait for. False: the flush failed on a live link (destroying is then
+ * not known to be safe).
+ */
+static bool read_loop_past(const nats_tp *t)
+{
+    if (link_up(t) != MPC_OK)
+        return true;
+    return natsConnection_FlushTimeout(t->nc, UNSUB_WAIT_MS) == NATS_OK ||
+           link_up(t) != MPC_OK;
+}
+
 static mpc_err tp_subscribe(node_transport *bt, node_sub **out,
                             const char *subject, node_msg_fn cb, void *ud,
                             bool flush)
@@ -552,7 +584,7 @@ static mpc_err tp_subscribe(node_transport *bt, node_sub **out,
     if (s != NATS_OK) {
         mpc_err e = from_status(s);
         if (sub->s != NULL && natsSubscription_Unsubscribe(sub->s) == NATS_OK &&
-            !sub_wait_complete(sub))
+            (!sub_wait_complete(sub) || !read_loop_past(t)))
             return e; /* cannot free safely; leaked on purpose */
         sub_destroy(sub);
         return e;
@@ -571,7 +603,7 @@ static mpc_err tp_unsubscribe(node_transport *bt, node_sub *hs)
     /* Fails only when the subscription is already closed (connection
      * closed); the completion callback then has run or will run. */
     (void)natsSubscription_Unsubscribe(sub->s);
-    if (!sub_wait_complete(sub))
+    if (!sub_wait_complete(sub) || !read_loop_past(t))
         return MPC_ERR_TIMEOUT;
     sub_destroy(sub);
     atomic_fetch_sub(&t->live_subs, 1);
@@ -1455,6 +1487,10 @@ static void tp_kv_unwatch(node_transport *bt, node_kv_watch *hw)
     nats_tp *t = tp_of(bt);
     struct nwatch *w = (struct nwatch *)hw;
     (void)kvWatcher_Stop(w->w);
+    /* The watcher's subscription, as in tp_unsubscribe: leaked rather than
+     * freed under the read loop. */
+    if (!read_loop_past(t))
+        return;
     kvWatcher_Destroy(w->w);
     free(w);
     atomic_fetch_sub(&t->live_watches, 1);
