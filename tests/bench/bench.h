@@ -10,7 +10,11 @@
 #ifndef MPC_BENCH_H
 #define MPC_BENCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <gmp.h>
 
 #include "mpc/ctx.h"
 
@@ -36,5 +40,14 @@ const mpc_ctx *bench_ctx(void);
 
 /* Repetitions: `dflt` scaled by MPC_BENCH_ITERS (a percentage). */
 int bench_iters(int dflt);
+
+/* out[0..count) (init'ed) = the fixture primes of `bits` bits numbered
+ * first, first + 1, ... in file order; false (after a message) if the file
+ * has fewer. */
+bool bench_fixture_primes(size_t bits, size_t first, mpz_t *out, size_t count);
+
+/* Aborts with "<who>: set-up failed" unless ok: benches have no failure
+ * path of their own. */
+void bench_require(bool ok, const char *who);
 
 #endif

@@ -18,33 +18,9 @@
 #include "tests/bench/bench.h"
 
 #define MAXP 5
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
 static void require(bool ok)
 {
-    if (!ok) {
-        fprintf(stderr, "bench_cggmp_sign: set-up failed\n");
-        abort();
-    }
-}
-
-/* The first `count` 1024-bit fixture primes. */
-static void fixture_primes(mpz_t *pr, int count)
-{
-    FILE *f = fopen(FIXTURES, "r");
-    char line[2048];
-    int got = 0;
-    require(f != NULL);
-    while (got < count && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != 1024 || *hex != ' ')
-            continue;
-        hex[strcspn(hex, "\n")] = 0;
-        if (mpz_set_str(pr[got], hex + 1, 16) == 0)
-            got++;
-    }
-    fclose(f);
-    require(got == count);
+    bench_require(ok, "bench_cggmp_sign");
 }
 
 /* A dealt t-of-n key (ids j + 1) and aux info with fixture Paillier keys. */
@@ -62,7 +38,7 @@ static void deal(unsigned n, unsigned t, mpc_cggmp_key_share *ks,
     mpz_init(lambda);
     for (unsigned j = 0; j < 2 * n; j++)
         mpz_init(pr[j]);
-    fixture_primes(pr, (int)(2 * n));
+    require(bench_fixture_primes(1024, 0, pr, 2 * n));
     for (unsigned j = 0; j < n; j++) {
         mpc_paillier_sk_init(&sk[j]);
         mpc_rped_init(&rp[j]);

@@ -15,29 +15,16 @@
 #include "mpc/params.h"
 #include "tests/bench/bench.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
-/* Reads the first two fixture primes of `bits` bits (run from the repo
- * root, as `make bench` does). */
+/* The first two fixture primes of `bits` bits. */
 static bool fixture_primes(size_t bits, mpz_t p, mpz_t q)
 {
-    FILE *f = fopen(FIXTURES, "r");
-    if (f == NULL) {
-        fprintf(stderr, "bench: cannot open %s\n", FIXTURES);
-        return false;
-    }
-    char line[2048];
-    int got = 0;
-    while (got < 2 && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
-            continue;
-        hex[strcspn(hex, "\n")] = 0;
-        if (mpz_set_str(got == 0 ? p : q, hex + 1, 16) == 0)
-            got++;
-    }
-    fclose(f);
-    return got == 2;
+    mpz_t pr[2];
+    mpz_inits(pr[0], pr[1], NULL);
+    bool ok = bench_fixture_primes(bits, 0, pr, 2);
+    mpz_swap(p, pr[0]);
+    mpz_swap(q, pr[1]);
+    mpz_clears(pr[0], pr[1], NULL);
+    return ok;
 }
 
 static bool fixture_key(mpc_paillier_sk *sk, const mpc_params *params)

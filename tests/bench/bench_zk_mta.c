@@ -26,33 +26,15 @@
 #include "mpc/zk_logstar.h"
 #include "tests/bench/bench.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
 static void require(bool ok)
 {
-    if (!ok) {
-        fprintf(stderr, "bench_zk_mta: set-up failed\n");
-        abort();
-    }
+    bench_require(ok, "bench_zk_mta");
 }
 
 /* The first four fixture primes of `bits` bits: two keys. */
 static void fixture_primes(size_t bits, mpz_t pr[4])
 {
-    FILE *f = fopen(FIXTURES, "r");
-    require(f != NULL);
-    char line[2048];
-    int got = 0;
-    while (got < 4 && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
-            continue;
-        hex[strcspn(hex, "\n")] = 0;
-        if (mpz_set_str(pr[got], hex + 1, 16) == 0)
-            got++;
-    }
-    fclose(f);
-    require(got == 4);
+    require(bench_fixture_primes(bits, 0, pr, 4));
 }
 
 static void rand_signed(mpz_t x, size_t bits)

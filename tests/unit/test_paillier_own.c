@@ -10,52 +10,9 @@
 #include "mpc/paillier.h"
 #include "mpc/params.h"
 #include "tests/harness/test.h"
-
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-#define MAX_FIXTURES 32
+#include "tests/protocol/cggmp_fixture.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-/* Loads up to `max` fixture primes of `bits` bits, in file order. */
-static size_t load_primes(size_t bits, mpz_t *out, size_t max)
-{
-    size_t len = 0, n = 0;
-    char *text = test_read_file(FIXTURES, &len);
-    if (text == NULL)
-        return 0;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line != NULL && n < max;
-         line = strtok_r(NULL, "\n", &save)) {
-        if (line[0] == '#')
-            continue;
-        char *hex = NULL;
-        size_t b = strtoul(line, &hex, 10);
-        if (b != bits || hex == NULL || *hex != ' ')
-            continue;
-        if (mpz_set_str(out[n], hex + 1, 16) == 0)
-            n++;
-    }
-    free(text);
-    return n;
-}
-
-/* sk = the fixture key number `index` of the set `id`. */
-static bool fixture_key(mpc_paillier_sk *sk, mpc_params_id id, size_t index)
-{
-    const mpc_params *params = mpc_params_get(id);
-    REQUIRE(params != NULL);
-    mpz_t pr[MAX_FIXTURES];
-    for (size_t i = 0; i < MAX_FIXTURES; i++)
-        mpz_init(pr[i]);
-    size_t n = load_primes(params->prime_bits, pr, MAX_FIXTURES);
-    bool ok = 2 * index + 1 < n &&
-              mpc_paillier_sk_from_primes(test_ctx(), sk, params, pr[2 * index],
-                                          pr[2 * index + 1]) == MPC_OK;
-    for (size_t i = 0; i < MAX_FIXTURES; i++)
-        mpz_clear(pr[i]);
-    REQUIRE(ok);
-    return true;
-}
 
 /* x = uniform in [-2^bits, 2^bits] (public test data). */
 static bool rand_signed(mpz_t x, size_t bits)
@@ -123,7 +80,7 @@ TEST(paillier_own_nonce_is_unit_and_power)
 {
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 0));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 0, &sk));
     CHECK(sk.gp.mem != NULL && sk.gq.mem != NULL && sk.gpn.mem != NULL &&
           sk.gqn.mem != NULL);
     mpz_t r, rn, prev;
@@ -146,7 +103,7 @@ TEST(paillier_own_nonce_covers_residue_classes)
 {
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 1));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 1, &sk));
     mpz_t r, rn;
     mpz_inits(r, rn, NULL);
     int seen[2][2] = {{0, 0}, {0, 0}};
@@ -169,7 +126,7 @@ TEST(paillier_own_encrypt_matches_public_key_form)
 {
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 2));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 2, &sk));
     mpz_t m, half;
     mpz_inits(m, half, NULL);
     for (int i = 0; i < test_iters(5); i++) {
@@ -192,7 +149,7 @@ TEST(paillier_own_3072)
 {
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_128, 0));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_128, 0, &sk));
     mpz_t m, r, rn;
     mpz_inits(m, r, rn, NULL);
     CHECK_OK(mpc_paillier_nonce_own(test_ctx(), &sk, r, rn));
@@ -208,7 +165,7 @@ TEST(paillier_own_affine_matches_affine_crt)
     const mpc_ctx *ctx = test_ctx();
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 3));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 3, &sk));
     const size_t xb = sk.pk.params->ell + sk.pk.params->eps + 1;
     mpz_t k, c, x, y, r, out, want, d, exp;
     mpz_inits(k, c, x, y, r, out, want, d, exp, NULL);
@@ -242,9 +199,9 @@ TEST(paillier_own_copy_keeps_tables)
     mpc_paillier_sk_init(&cp);
     mpc_paillier_sk_init(&bare);
     mpc_paillier_sk_init(&cp2);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 4));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 4, &sk));
     /* cp starts as another key: the copy replaces everything. */
-    CHECK(fixture_key(&cp, MPC_PARAMS_COMPAT, 5));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 5, &cp));
     mpc_paillier_sk_copy(&cp, &sk);
     CHECK(cp.gp.mem != NULL && cp.gqn.mem != NULL);
     CHECK(mpz_cmp(cp.pk.n, sk.pk.n) == 0 && mpz_cmp(cp.p, sk.p) == 0 &&
@@ -301,7 +258,7 @@ TEST(paillier_own_misuse_zeroes_outputs)
     mpc_paillier_sk sk, empty;
     mpc_paillier_sk_init(&sk);
     mpc_paillier_sk_init(&empty);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 6));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 6, &sk));
     mpz_t r, rn, c, m, x;
     mpz_inits(r, rn, c, m, x, NULL);
 #define DIRTY() (mpz_set_ui(r, 7), mpz_set_ui(rn, 7), mpz_set_ui(c, 7))
@@ -380,7 +337,7 @@ TEST(paillier_own_aliasing)
     const mpc_ctx *ctx = test_ctx();
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 7));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 7, &sk));
     mpz_t a, r, c, d, y;
     mpz_inits(a, r, c, d, y, NULL);
     /* r aliases m: the plaintext is consumed before the nonce is drawn. */
@@ -423,7 +380,7 @@ TEST(paillier_own_nomem_zeroes_outputs)
     mpc_paillier_sk sk, sk2;
     mpc_paillier_sk_init(&sk);
     mpc_paillier_sk_init(&sk2);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 0));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 0, &sk));
     mpz_t r, rn, c, m;
     mpz_init_set_ui(r, 3);
     mpz_init_set_ui(rn, 3);
@@ -458,7 +415,7 @@ TEST(paillier_own_broken_rng_is_internal)
     CHECK_OK(mpc_ctx_new(&ctx, &cfg));
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 1));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 1, &sk));
     mpz_t r, rn, c, m;
     mpz_init_set_ui(r, 3);
     mpz_init_set_ui(rn, 3);
@@ -499,7 +456,7 @@ TEST(paillier_affine_joint_matches_two_step)
     const mpc_ctx *ctx = test_ctx();
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 4));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 4, &sk));
     const mpc_paillier_pk *pk = &sk.pk;
     const size_t le = pk->params->ell + pk->params->eps + 1;
     mpz_t k, c, x, y, r, d, exp;
@@ -532,7 +489,7 @@ TEST(paillier_affine_joint_errors)
     const mpc_ctx *ctx = test_ctx();
     mpc_paillier_sk sk;
     mpc_paillier_sk_init(&sk);
-    CHECK(fixture_key(&sk, MPC_PARAMS_COMPAT, 5));
+    CHECK(cggmp_fixture_paillier(test_ctx(), MPC_PARAMS_COMPAT, 5, &sk));
     const mpc_paillier_pk *pk = &sk.pk;
     mpz_t c, x, y, r, d, bad;
     mpz_inits(c, x, y, r, d, bad, NULL);
