@@ -18,7 +18,37 @@
 
 #include <stdbool.h>
 
+#include <gmp.h>
+#include <valgrind/memcheck.h>
+
 #include "mpc/ctx.h"
+#include "mpc/paillier.h"
+
+/* Marks bytes secret (undefined for memcheck) or public again. */
+#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+
+/* The limbs of an mpz. Its limb count and sign are public by the policy of
+ * mpc/bn.h; the limb values are the secret. */
+void ctime_secret_mpz(mpz_t x);
+void ctime_declassify_mpz(mpz_t x);
+
+/*
+ * A secret modulus (Paillier p, q, p^2, q^2): secret except for what GMP's
+ * modulus set-up reads (mpc/bn.h, "Secret moduli"): the leading zero count
+ * and top 9 bits of the top limb (mpn_invert_limb) and the low 7 bits
+ * (binvert). Declassified here to the byte: the top two bytes and the low
+ * byte. For our primes the top two and low three bits are public anyway.
+ */
+void ctime_secret_modulus(mpz_t x);
+
+/* Every secret value of a Paillier key (primes, φ, the CRT constants); not
+ * its comb tables. */
+void ctime_secret_sk(mpc_paillier_sk *sk);
+
+/* p, q (init'ed) = the primes of fixture key `index` among the fixtures of
+ * `bits` bits (tests/vectors/paillier-fixtures.txt, from the repo root). */
+bool ctime_fixture_primes(mpz_t p, mpz_t q, unsigned bits, unsigned index);
 
 typedef int (*ctime_check_fn)(const mpc_ctx *ctx);
 

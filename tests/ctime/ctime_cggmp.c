@@ -36,11 +36,7 @@
 #include "lib/cggmp/cggmp_internal.h"
 #include "tests/ctime/ctime.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
 #define N 2
-
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
 
 static int failed;
 
@@ -51,30 +47,6 @@ static int failed;
             failed++;                                                          \
         }                                                                      \
     } while (0)
-
-/* p, q = fixture primes 2*index and 2*index + 1 of `bits` bits. */
-static bool load_primes(mpz_t p, mpz_t q, unsigned bits, unsigned index)
-{
-    FILE *f = fopen(FIXTURES, "r");
-    if (f == NULL)
-        return false;
-    char line[2048];
-    unsigned seen = 0;
-    bool ok = false;
-    while (!ok && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
-            continue;
-        hex[1 + strcspn(hex + 1, "\r\n")] = '\0';
-        if (seen == 2 * index && mpz_set_str(p, hex + 1, 16) != 0)
-            break;
-        if (seen == 2 * index + 1)
-            ok = mpz_set_str(q, hex + 1, 16) == 0;
-        seen++;
-    }
-    fclose(f);
-    return ok;
-}
 
 /* ---- set-up: a dealt 2-of-2 key and aux info (public parts defined) ------ */
 
@@ -133,7 +105,7 @@ static bool deal_aux(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux)
         mpz_t p, q;
         mpz_inits(p, q, NULL);
         ok = mpc_cggmp_aux_info_alloc(ctx, &aux[j], N) == MPC_OK &&
-             load_primes(p, q, params->prime_bits, j) &&
+             ctime_fixture_primes(p, q, params->prime_bits, j) &&
              mpc_paillier_sk_from_primes(ctx, &aux[j].sk, params, p, q) ==
                  MPC_OK;
         mpz_clears(p, q, NULL);

@@ -22,11 +22,6 @@
 #include "mpc/params.h"
 #include "tests/ctime/ctime.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-
 /* Limbs of a comb's table memory: 4 groups of 32 entries, 20 offsets and
  * the Montgomery one, n limbs each (lib/bn/comb.c, mem_limbs). */
 #define COMB_LIMBS(n) ((4 * 32 + 20 + 1) * (n))
@@ -41,73 +36,22 @@ static int failed;
         }                                                                      \
     } while (0)
 
-static void secret_mpz(mpz_t x)
-{
-    SECRET(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-static void declassify_mpz(mpz_t x)
-{
-    DECLASSIFY(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-/* A secret modulus but for what GMP's modulus set-up reads (as in
- * ctime_tests.c): the top two bytes and the low byte. */
-static void secret_modulus(mpz_t x)
-{
-    size_t n = mpz_size(x);
-    secret_mpz(x);
-    uint8_t *top = (uint8_t *)&x->_mp_d[n - 1];
-    DECLASSIFY(top + sizeof(mp_limb_t) - 2, 2);
-    DECLASSIFY(&x->_mp_d[0], 1);
-}
-
 static void secret_comb(mpc_bn_comb *c)
 {
     SECRET(c->mem, COMB_LIMBS(c->n) * sizeof(mp_limb_t));
-    secret_mpz(c->base);
-    secret_modulus(c->m);
+    ctime_secret_mpz(c->base);
+    ctime_secret_modulus(c->m);
     SECRET(&c->minv, sizeof c->minv);
 }
 
+/* The key's secrets with its nonce comb tables. */
 static void secret_sk(mpc_paillier_sk *sk)
 {
-    secret_modulus(sk->p);
-    secret_modulus(sk->q);
-    secret_modulus(sk->phi);
-    secret_modulus(sk->p2);
-    secret_modulus(sk->q2);
-    secret_mpz(sk->q_inv_p);
-    secret_mpz(sk->q2_inv_p2);
-    secret_mpz(sk->hp);
-    secret_mpz(sk->hq);
-    secret_mpz(sk->ep);
-    secret_mpz(sk->eq);
+    ctime_secret_sk(sk);
     secret_comb(&sk->gp);
     secret_comb(&sk->gq);
     secret_comb(&sk->gpn);
     secret_comb(&sk->gqn);
-}
-
-/* p, q = the first two fixture primes of `bits` bits. */
-static bool load_primes(mpz_t p, mpz_t q, unsigned bits)
-{
-    FILE *f = fopen(FIXTURES, "r");
-    if (f == NULL)
-        return false;
-    char line[2048];
-    unsigned seen = 0;
-    while (seen < 2 && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
-            continue;
-        hex[1 + strcspn(hex + 1, "\r\n")] = '\0';
-        if (mpz_set_str(seen == 0 ? p : q, hex + 1, 16) != 0)
-            break;
-        seen++;
-    }
-    fclose(f);
-    return seen == 2;
 }
 
 /* x = a secret uniform value in ±2^bits. */
@@ -141,7 +85,7 @@ static void check_own(const mpc_ctx *ctx, mpc_paillier_sk *sk)
     EXPECT(mpc_paillier_affine_crt(ctx, sk, d, c, x,
                                    params->ell + params->eps + 1, m,
                                    r) == MPC_OK);
-    declassify_mpz(d);
+    ctime_declassify_mpz(d);
     EXPECT(mpz_cmp(c2, d) == 0);
 
     mpc_bn_clear(r);
@@ -158,14 +102,14 @@ static void check_comb(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
     mpz_t b, e, r;
     mpz_inits(b, e, r, NULL);
     EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, b) == MPC_OK);
-    secret_mpz(b);
+    ctime_secret_mpz(b);
     mpc_bn_comb c;
     EXPECT(mpc_bn_comb_init_sec(ctx, &c, b, sk->pk.n, 1024) == MPC_OK);
     EXPECT(secret_symmetric(ctx, e, 1023));
     EXPECT(mpc_bn_comb_powm_sec(ctx, r, &c, e, 1024) == MPC_OK);
-    declassify_mpz(r);
-    declassify_mpz(e);
-    declassify_mpz(b);
+    ctime_declassify_mpz(r);
+    ctime_declassify_mpz(e);
+    ctime_declassify_mpz(b);
     mpz_t want;
     mpz_init(want);
     mpz_powm(want, b, e, sk->pk.n);
@@ -192,7 +136,7 @@ static void check_joint(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
     /* The two-step form gives the same published D. */
     EXPECT(mpc_paillier_mul(ctx, &sk->pk, cx, c, x, xb) == MPC_OK);
     EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, ey, y, s) == MPC_OK);
-    declassify_mpz(cx);
+    ctime_declassify_mpz(cx);
     EXPECT(mpc_paillier_add(&sk->pk, want, cx, ey) == MPC_OK);
     EXPECT(mpz_cmp(d, want) == 0);
     mpc_bn_clear(x);
@@ -211,7 +155,7 @@ static int check_paillier_own(const mpc_ctx *ctx)
     mpc_paillier_sk_init(&cp);
     mpz_t p, q;
     mpz_inits(p, q, NULL);
-    bool ok = load_primes(p, q, params->prime_bits) &&
+    bool ok = ctime_fixture_primes(p, q, params->prime_bits, 0) &&
               mpc_paillier_sk_from_primes(ctx, &sk, params, p, q) == MPC_OK;
     EXPECT(ok);
     if (ok) {

@@ -46,13 +46,8 @@
 #include "lib/zk/zk_internal.h"
 #include "tests/ctime/ctime.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
 static int failures;
 static int checks;
-
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
 
 /* A functional check on a declassified result: the operations must also
  * compute the right thing, or a broken build could pass vacuously. */
@@ -64,34 +59,6 @@ static int checks;
             failures++;                                                        \
         }                                                                      \
     } while (0)
-
-/* The limbs of an mpz. Its limb count and sign are public by the policy of
- * mpc/bn.h; the limb values are the secret. */
-static void secret_mpz(mpz_t x)
-{
-    SECRET(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-static void declassify_mpz(mpz_t x)
-{
-    DECLASSIFY(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-/*
- * A secret modulus (Paillier p, q, p^2, q^2): secret except for what GMP's
- * modulus set-up reads (mpc/bn.h, "Secret moduli"): the leading zero count
- * and top 9 bits of the top limb (mpn_invert_limb) and the low 7 bits
- * (binvert). Declassified here to the byte: the top two bytes and the low
- * byte. For our primes the top two and low three bits are public anyway.
- */
-static void secret_modulus(mpz_t x)
-{
-    size_t n = mpz_size(x);
-    secret_mpz(x);
-    uint8_t *top = (uint8_t *)&x->_mp_d[n - 1];
-    DECLASSIFY(top + sizeof(mp_limb_t) - 2, 2); /* little-endian host */
-    DECLASSIFY(&x->_mp_d[0], 1);
-}
 
 /* ---- the context: every random byte is secret -------------------------- */
 
@@ -297,30 +264,6 @@ static void check_frost(void)
 
 /* ---- bn: constant-time arithmetic -------------------------------------- */
 
-/* Loads fixture primes `index` and `index + 1` of `bits` bits. */
-static bool load_primes(mpz_t p, mpz_t q, unsigned bits, size_t index)
-{
-    FILE *f = fopen(FIXTURES, "r");
-    if (f == NULL)
-        return false;
-    char line[2048];
-    size_t n = 0;
-    bool ok = false;
-    while (!ok && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
-            continue;
-        hex[1 + strcspn(hex + 1, "\r\n")] = '\0';
-        if (n == index && mpz_set_str(p, hex + 1, 16) != 0)
-            break;
-        if (n == index + 1)
-            ok = mpz_set_str(q, hex + 1, 16) == 0;
-        n++;
-    }
-    fclose(f);
-    return ok;
-}
-
 static void check_bn(const mpz_t p, const mpz_t q)
 {
     mpz_t a, b, m, r, r2, e, bi;
@@ -333,37 +276,37 @@ static void check_bn(const mpz_t p, const mpz_t q)
 
     EXPECT(mpc_bn_addmod_sec(ctx, r, a, b, m) == MPC_OK);
     EXPECT(mpc_bn_submod_sec(ctx, r, r, b, m) == MPC_OK);
-    declassify_mpz(r);
-    declassify_mpz(a);
+    ctime_declassify_mpz(r);
+    ctime_declassify_mpz(a);
     EXPECT(mpz_cmp(r, a) == 0);
-    secret_mpz(a);
+    ctime_secret_mpz(a);
 
     EXPECT(mpc_bn_mul_sec(ctx, r, a, b) == MPC_OK);
     EXPECT(mpc_bn_mod_sec(ctx, r2, r, m) == MPC_OK);
     EXPECT(mpc_bn_mulmod_sec(ctx, r, a, b, m) == MPC_OK);
-    declassify_mpz(r);
-    declassify_mpz(r2);
+    ctime_declassify_mpz(r);
+    ctime_declassify_mpz(r2);
     EXPECT(mpz_cmp(r, r2) == 0);
 
     EXPECT(mpc_bn_center_sec(ctx, r, a, m) == MPC_OK);
 
     EXPECT(mpc_bn_invert_sec(ctx, r, a, m) == MPC_OK);
     EXPECT(mpc_bn_mulmod_sec(ctx, r, r, a, m) == MPC_OK);
-    declassify_mpz(r);
+    ctime_declassify_mpz(r);
     EXPECT(mpz_cmp_ui(r, 1) == 0);
 
     /* Secret exponent, public base and modulus. */
     EXPECT(mpc_bn_random_below(ctx, e, m) == MPC_OK);
     mpz_set_ui(bi, 3);
     EXPECT(mpc_bn_powm_sec(ctx, r, bi, e, mpz_sizeinbase(m, 2), m) == MPC_OK);
-    declassify_mpz(r);
-    declassify_mpz(e);
+    ctime_declassify_mpz(r);
+    ctime_declassify_mpz(e);
     mpz_powm(r2, bi, e, m);
     EXPECT(mpz_cmp(r, r2) == 0);
 
     /* Signed secret exponent (ring-Pedersen style). */
     EXPECT(mpc_bn_random_symmetric(ctx, e, m) == MPC_OK);
-    declassify_mpz(b);
+    ctime_declassify_mpz(b);
     mpz_invert(bi, b, m);
     EXPECT(mpc_bn_powm_signed_sec(ctx, r, b, bi, e, mpz_sizeinbase(m, 2), m) ==
            MPC_OK);
@@ -374,14 +317,14 @@ static void check_bn(const mpz_t p, const mpz_t q)
     mpz_set(sp, p);
     mpz_set(sq, q);
     mpz_invert(qinv, q, p);
-    secret_modulus(sp);
-    secret_modulus(sq);
-    secret_mpz(qinv);
+    ctime_secret_modulus(sp);
+    ctime_secret_modulus(sq);
+    ctime_secret_mpz(qinv);
     EXPECT(mpc_bn_mod_sec(ctx, r, a, sp) == MPC_OK);
     EXPECT(mpc_bn_mod_sec(ctx, r2, a, sq) == MPC_OK);
     EXPECT(mpc_bn_crt_sec(ctx, r, r, sp, r2, sq, qinv) == MPC_OK);
-    declassify_mpz(r);
-    declassify_mpz(a);
+    ctime_declassify_mpz(r);
+    ctime_declassify_mpz(a);
     EXPECT(mpz_cmp(r, a) == 0);
     EXPECT(mpc_bn_divmod_sec(ctx, r, r2, a, sq) == MPC_OK);
     EXPECT(mpc_bn_random_below(ctx, e, p) == MPC_OK);
@@ -400,24 +343,6 @@ static void check_bn(const mpz_t p, const mpz_t q)
 
 /* ---- Paillier, ring-Pedersen, Πenc -------------------------------------- */
 
-/* Marks every secret field of a key undefined. */
-static void secret_sk(mpc_paillier_sk *sk)
-{
-    secret_modulus(sk->p);
-    secret_modulus(sk->q);
-    /* φ(N) = N - (p + q - 1) shares its top bits with the public N; its
-     * bit length sizes the draws of λ (mpc_rped_generate). */
-    secret_modulus(sk->phi);
-    secret_modulus(sk->p2);
-    secret_modulus(sk->q2);
-    secret_mpz(sk->q_inv_p);
-    secret_mpz(sk->q2_inv_p2);
-    secret_mpz(sk->hp);
-    secret_mpz(sk->hq);
-    secret_mpz(sk->ep);
-    secret_mpz(sk->eq);
-}
-
 static void check_paillier(const mpc_params *params, mpc_paillier_sk *sk,
                            mpc_paillier_sk *sk2)
 {
@@ -432,15 +357,15 @@ static void check_paillier(const mpc_params *params, mpc_paillier_sk *sk,
 
     EXPECT(mpc_paillier_encrypt_crt(ctx, sk, c, m, r) == MPC_OK);
     EXPECT(mpc_paillier_encrypt(ctx, pk, c2, m, r) == MPC_OK);
-    declassify_mpz(c);
-    declassify_mpz(c2);
+    ctime_declassify_mpz(c);
+    ctime_declassify_mpz(c2);
     EXPECT(mpz_cmp(c, c2) == 0);
 
     EXPECT(mpc_paillier_decrypt(ctx, sk, d, c) == MPC_OK);
-    declassify_mpz(d);
-    declassify_mpz(m);
+    ctime_declassify_mpz(d);
+    ctime_declassify_mpz(m);
     EXPECT(mpz_cmp(d, m) == 0);
-    secret_mpz(m);
+    ctime_secret_mpz(m);
 
     uint8_t q_be[MPC_SCALAR_BYTES];
     mpc_group_order_be(mpc_ctx_group(ctx, MPC_CURVE_SECP256K1), q_be);
@@ -452,7 +377,7 @@ static void check_paillier(const mpc_params *params, mpc_paillier_sk *sk,
     EXPECT(mpc_paillier_mul(ctx, pk, c2, c, x, params->ell + 1) == MPC_OK);
     EXPECT(mpc_paillier_affine(ctx, pk, c2, c, x, params->ell + 1, m, r) ==
            MPC_OK);
-    declassify_mpz(c2);
+    ctime_declassify_mpz(c2);
 
     /* Owner-side r^e mod N with a secret e >= 0 (the Πprm / Πmod provers). */
     EXPECT(mpc_bn_random_below(ctx, c2, pk->n) == MPC_OK);
@@ -464,13 +389,13 @@ static void check_paillier(const mpc_params *params, mpc_paillier_sk *sk,
     mpz_t lambda;
     mpz_init(lambda);
     EXPECT(mpc_rped_generate(ctx, &rp, lambda, sk2) == MPC_OK);
-    declassify_mpz(rp.s);
-    declassify_mpz(rp.t);
-    declassify_mpz(rp.s_inv);
-    declassify_mpz(rp.t_inv);
+    ctime_declassify_mpz(rp.s);
+    ctime_declassify_mpz(rp.t);
+    ctime_declassify_mpz(rp.s_inv);
+    ctime_declassify_mpz(rp.t_inv);
     EXPECT(mpc_rped_commit(ctx, &rp, d, m, params->ell + 1, x,
                            params->ell + 1) == MPC_OK);
-    declassify_mpz(d);
+    ctime_declassify_mpz(d);
 
     /* Πenc: K = Enc(k; rho) under sk, proven against rp. mpc_zk_enc_prove
      * does not declassify its first message (S, A, C) before hashing it,
@@ -486,9 +411,9 @@ static void check_paillier(const mpc_params *params, mpc_paillier_sk *sk,
     mpz_t e;
     mpz_init(e);
     EXPECT(mpc_zk_enc_commit(ctx, &proof, &masks, &rp, sk, m) == MPC_OK);
-    declassify_mpz(proof.s);
-    declassify_mpz(proof.a);
-    declassify_mpz(proof.c);
+    ctime_declassify_mpz(proof.s);
+    ctime_declassify_mpz(proof.a);
+    ctime_declassify_mpz(proof.c);
     EXPECT(mpc_zk_enc_challenge(&t, &rp, pk, c, &proof, e) == MPC_OK);
     mpc_err err = mpc_zk_enc_respond(ctx, &proof, &masks, &rp, pk, e, m, r);
     /* Depends only on whether the published z1 is in range. */
@@ -497,9 +422,9 @@ static void check_paillier(const mpc_params *params, mpc_paillier_sk *sk,
     mpc_zk_enc_masks_clear(&masks);
     mpz_clear(e);
     /* The proof is published; it must verify. */
-    declassify_mpz(proof.z1);
-    declassify_mpz(proof.z2);
-    declassify_mpz(proof.z3);
+    ctime_declassify_mpz(proof.z1);
+    ctime_declassify_mpz(proof.z2);
+    ctime_declassify_mpz(proof.z3);
     mpc_transcript_init(&t, "ctime-enc", sid, sizeof sid);
     EXPECT(mpc_zk_enc_verify(&t, &rp, NULL, pk, c, &proof) == MPC_OK);
     mpc_zk_enc_proof_clear(&proof);
@@ -520,8 +445,8 @@ static void check_bn_paillier(void)
     const mpc_params *params = mpc_params_get(MPC_PARAMS_COMPAT);
     mpz_t p, q, p2, q2;
     mpz_inits(p, q, p2, q2, NULL);
-    bool ok = load_primes(p, q, params->prime_bits, 0) &&
-              load_primes(p2, q2, params->prime_bits, 2);
+    bool ok = ctime_fixture_primes(p, q, params->prime_bits, 0) &&
+              ctime_fixture_primes(p2, q2, params->prime_bits, 2);
     EXPECT(ok);
     if (!ok)
         return;
@@ -532,8 +457,8 @@ static void check_bn_paillier(void)
     mpc_paillier_sk_init(&sk2);
     EXPECT(mpc_paillier_sk_from_primes(ctx, &sk, params, p, q) == MPC_OK);
     EXPECT(mpc_paillier_sk_from_primes(ctx, &sk2, params, p2, q2) == MPC_OK);
-    secret_sk(&sk);
-    secret_sk(&sk2);
+    ctime_secret_sk(&sk);
+    ctime_secret_sk(&sk2);
     check_paillier(params, &sk, &sk2);
     mpc_paillier_sk_clear(&sk);
     mpc_paillier_sk_clear(&sk2);
@@ -550,15 +475,15 @@ static void findings(void)
     const mpc_params *params = mpc_params_get(MPC_PARAMS_COMPAT);
     mpz_t p, q, p2, q2, k, rho, K, bound, lambda;
     mpz_inits(p, q, p2, q2, k, rho, K, bound, lambda, NULL);
-    bool ok = load_primes(p, q, params->prime_bits, 0) &&
-              load_primes(p2, q2, params->prime_bits, 2);
+    bool ok = ctime_fixture_primes(p, q, params->prime_bits, 0) &&
+              ctime_fixture_primes(p2, q2, params->prime_bits, 2);
     EXPECT(ok);
     mpc_paillier_sk sk, sk2;
     mpc_paillier_sk_init(&sk);
     mpc_paillier_sk_init(&sk2);
     /* 1. Key set-up from secret primes (mpn_sec_invert, mpz_fdiv_ui). */
-    secret_modulus(p);
-    secret_modulus(q);
+    ctime_secret_modulus(p);
+    ctime_secret_modulus(q);
     fprintf(stderr, "findings: mpc_paillier_sk_from_primes\n");
     mpc_err err = mpc_paillier_sk_from_primes(ctx, &sk, params, p, q);
     DECLASSIFY(&err, sizeof err);
@@ -572,7 +497,7 @@ static void findings(void)
     EXPECT(mpc_bn_random_symmetric(ctx, k, bound) == MPC_OK);
     EXPECT(mpc_paillier_nonce_random(ctx, &sk.pk, rho) == MPC_OK);
     EXPECT(mpc_paillier_encrypt_crt(ctx, &sk, K, k, rho) == MPC_OK);
-    declassify_mpz(K);
+    ctime_declassify_mpz(K);
     mpc_zk_enc_proof proof;
     mpc_zk_enc_proof_init(&proof);
     mpc_transcript t;

@@ -26,11 +26,6 @@
 #include "mpc/zk_logstar.h"
 #include "tests/ctime/ctime.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-
 static int failed;
 
 #define EXPECT(cond)                                                           \
@@ -41,72 +36,12 @@ static int failed;
         }                                                                      \
     } while (0)
 
-static void secret_mpz(mpz_t x)
-{
-    SECRET(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-static void declassify_mpz(mpz_t x)
-{
-    DECLASSIFY(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-/* A secret modulus but for what GMP's modulus set-up reads (as in
- * ctime_tests.c): the top two bytes and the low byte. */
-static void secret_modulus(mpz_t x)
-{
-    size_t n = mpz_size(x);
-    secret_mpz(x);
-    uint8_t *top = (uint8_t *)&x->_mp_d[n - 1];
-    DECLASSIFY(top + sizeof(mp_limb_t) - 2, 2);
-    DECLASSIFY(&x->_mp_d[0], 1);
-}
-
-static void secret_sk(mpc_paillier_sk *sk)
-{
-    secret_modulus(sk->p);
-    secret_modulus(sk->q);
-    secret_modulus(sk->phi);
-    secret_modulus(sk->p2);
-    secret_modulus(sk->q2);
-    secret_mpz(sk->q_inv_p);
-    secret_mpz(sk->q2_inv_p2);
-    secret_mpz(sk->hp);
-    secret_mpz(sk->hq);
-    secret_mpz(sk->ep);
-    secret_mpz(sk->eq);
-}
-
-/* p, q = the fixture primes 2 index and 2 index + 1 of `bits` bits. */
-static bool load_primes(mpz_t p, mpz_t q, unsigned bits, unsigned index)
-{
-    FILE *f = fopen(FIXTURES, "r");
-    if (f == NULL)
-        return false;
-    char line[2048];
-    unsigned seen = 0;
-    bool ok = false;
-    while (!ok && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != bits || *hex != ' ')
-            continue;
-        hex[1 + strcspn(hex + 1, "\r\n")] = '\0';
-        if (seen == 2 * index && mpz_set_str(p, hex + 1, 16) != 0)
-            break;
-        if (seen == 2 * index + 1)
-            ok = mpz_set_str(q, hex + 1, 16) == 0;
-        seen++;
-    }
-    fclose(f);
-    return ok;
-}
-
 static bool load_key(const mpc_ctx *ctx, mpc_paillier_sk *sk,
                      const mpc_params *params, unsigned index)
 {
     mpz_t p, q;
     mpz_inits(p, q, NULL);
-    bool ok = load_primes(p, q, params->prime_bits, index) &&
+    bool ok = ctime_fixture_primes(p, q, params->prime_bits, index) &&
               mpc_paillier_sk_from_primes(ctx, sk, params, p, q) == MPC_OK;
     mpz_clears(p, q, NULL);
     return ok;
@@ -138,7 +73,7 @@ static void public_point(const mpc_group *g, mpc_point *out, const mpz_t x)
     mpc_group_order_be(g, be);
     mpz_import(q, sizeof be, 1, 1, 0, 0, be);
     mpz_set(r, x); /* set-up, not under test: X is public */
-    declassify_mpz(r);
+    ctime_declassify_mpz(r);
     mpz_mod(r, r, q);
     memset(be, 0, sizeof be);
     mpz_export(be + sizeof be - (mpz_sizeinbase(r, 2) + 7) / 8, NULL, 1, 1, 0,
@@ -170,7 +105,7 @@ static int check_zk_presign_provers(const mpc_ctx *ctx)
         goto out;
     EXPECT(mpc_rped_generate(ctx, &rp, lambda, &skv) == MPC_OK);
     EXPECT(rp.comb_s.mem != NULL && rp.comb_t.mem != NULL);
-    secret_sk(&skp);
+    ctime_secret_sk(&skp);
 
     /* Πenc and Πlog*: K = Enc_P(k; rho), X = k·G. */
     const mpc_paillier_pk *pkp = &skp.pk, *pkv = &skv.pk;

@@ -23,11 +23,6 @@
 #include "lib/zk/zk_internal.h"
 #include "tests/ctime/ctime.h"
 
-#define FIXTURES "tests/vectors/paillier-fixtures.txt"
-
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-
 static int failed;
 
 #define EXPECT(cond)                                                           \
@@ -38,60 +33,16 @@ static int failed;
         }                                                                      \
     } while (0)
 
-static void secret_mpz(mpz_t x)
-{
-    SECRET(x->_mp_d, mpz_size(x) * sizeof(mp_limb_t));
-}
-
-/* A secret modulus but for what GMP's modulus set-up reads (mpc/bn.h):
- * the top two bytes and the low byte. */
-static void secret_modulus(mpz_t x)
-{
-    size_t n = mpz_size(x);
-    secret_mpz(x);
-    uint8_t *top = (uint8_t *)&x->_mp_d[n - 1];
-    DECLASSIFY(top + sizeof(mp_limb_t) - 2, 2);
-    DECLASSIFY(&x->_mp_d[0], 1);
-}
-
-/* The fields check 6 reads (p, q, p^2, q^2, the CRT inverse, ep, eq). */
-static void secret_sk(mpc_paillier_sk *sk)
-{
-    secret_modulus(sk->p);
-    secret_modulus(sk->q);
-    secret_modulus(sk->p2);
-    secret_modulus(sk->q2);
-    secret_mpz(sk->q2_inv_p2);
-    secret_mpz(sk->ep);
-    secret_mpz(sk->eq);
-}
-
 /* Keys `first` and `first + 1` of the 1024-bit fixture primes. */
-static bool load_key(const mpc_ctx *ctx, mpc_paillier_sk *sk, unsigned first)
+/* sk = compat fixture key `index`. */
+static bool load_key(const mpc_ctx *ctx, mpc_paillier_sk *sk, unsigned index)
 {
-    FILE *f = fopen(FIXTURES, "r");
-    if (f == NULL)
-        return false;
-    mpz_t pr[2];
-    mpz_inits(pr[0], pr[1], NULL);
-    char line[2048];
-    unsigned seen = 0, got = 0;
-    while (got < 2 && fgets(line, sizeof line, f) != NULL) {
-        char *hex = NULL;
-        if (line[0] == '#' || strtoul(line, &hex, 10) != 1024 || *hex != ' ')
-            continue;
-        hex[1 + strcspn(hex + 1, "\r\n")] = '\0';
-        if (seen++ < first)
-            continue;
-        if (mpz_set_str(pr[got], hex + 1, 16) != 0)
-            break;
-        got++;
-    }
-    fclose(f);
-    bool ok = got == 2 && mpc_paillier_sk_from_primes(
-                              ctx, sk, mpc_params_get(MPC_PARAMS_COMPAT), pr[0],
-                              pr[1]) == MPC_OK;
-    mpz_clears(pr[0], pr[1], NULL);
+    mpz_t p, q;
+    mpz_inits(p, q, NULL);
+    bool ok = ctime_fixture_primes(p, q, 1024, index) &&
+              mpc_paillier_sk_from_primes(
+                  ctx, sk, mpc_params_get(MPC_PARAMS_COMPAT), p, q) == MPC_OK;
+    mpz_clears(p, q, NULL);
     return ok;
 }
 
@@ -116,14 +67,14 @@ static void check_multiexp(const mpc_ctx *ctx, mpc_paillier_sk *sk)
     mpz_powm(t, d, e, sk->p2);
     mpz_mul(want, want, t);
     mpz_mod(want, want, sk->p2);
-    secret_mpz(w);
-    secret_mpz(c);
-    secret_mpz(d);
+    ctime_secret_mpz(w);
+    ctime_secret_mpz(c);
+    ctime_secret_mpz(d);
     mpz_t p, p2;
     mpz_init_set(p, sk->p);
     mpz_init_set(p2, sk->p2);
-    secret_modulus(p);
-    secret_modulus(p2);
+    ctime_secret_modulus(p);
+    ctime_secret_modulus(p2);
     const mpz_srcptr b[] = {w, c, d}, x[] = {p, z1, e};
     EXPECT(mpc_bn_multiexp_sec(ctx, r, b, x, 3, 1024, p2) == MPC_OK);
     DECLASSIFY(r->_mp_d, mpz_size(r) * sizeof(mp_limb_t));
@@ -171,7 +122,7 @@ static void check_affg(const mpc_ctx *ctx, mpc_paillier_sk *sk0,
     mpc_transcript_init(&t, "ctime", (const uint8_t *)"sid", 3);
     EXPECT(mpc_zk_affg_prove(ctx, &pf, &t, &rp, pk0, sk1, C, D, Y, &X, x, y, s,
                              ry) == MPC_OK);
-    secret_sk(sk0);
+    ctime_secret_sk(sk0);
     mpc_transcript_init(&t, "ctime", (const uint8_t *)"sid", 3);
     EXPECT(mpc_zk_affg_verify(ctx, &t, &rp, NULL, sk0, pk0, pk1, C, D, Y, &X,
                               &pf) == MPC_OK);
@@ -187,7 +138,7 @@ static int check_zk_verify(const mpc_ctx *ctx)
     mpc_paillier_sk_init(&sk0);
     mpc_paillier_sk_init(&sk1);
     EXPECT(load_key(ctx, &sk0, 0));
-    EXPECT(load_key(ctx, &sk1, 2));
+    EXPECT(load_key(ctx, &sk1, 1));
     if (failed == 0) {
         check_multiexp(ctx, &sk0);
         check_affg(ctx, &sk0, &sk1);
