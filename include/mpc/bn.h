@@ -483,8 +483,7 @@ MPC_WARN_UNUSED mpc_err mpc_bn_fbtable_powm2_var(mpz_t r,
 typedef struct mpc_bn_comb {
     mp_limb_t *mem; /**< NULL: empty (base and m are then not initialised) */
     mpz_t base, m;
-    size_t n, spacing, max_bits;
-    mp_limb_t minv;
+    size_t n, w, spacing, max_bits; /* w: words of a table entry */
 } mpc_bn_comb;
 
 /**

@@ -12,6 +12,7 @@
 #define MPC_BN_INTERNAL_H
 
 #include <gmp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,32 +103,82 @@ void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
 
 /*
  * Montgomery arithmetic modulo an odd m of n limbs (top limb non-zero),
- * R = 2^(64 n), constant time in the values (also of m): products by
- * mpn_sec_mul / mpn_sec_sqr, reduction by a fixed loop of mpn_addmul_1 and
- * a final subtraction chosen with mpn_cnd_* (lib/bn/mont.c). Used by the
- * comb (comb.c) and the joint exponentiation (joint.c). The caller points
- * prod (2n limbs), tmp (n limbs) and tp (mpc_bn_mont_itch(n) limbs) at
- * scratch.
+ * constant time in the values (also of m), on one of two engines chosen
+ * by mpc_bn_mont_setup for this machine and size:
+ *  - limbs: radix 2^64, R = 2^(64 n), products by mpn_sec_mul /
+ *    mpn_sec_sqr, reduction (REDC) by a fixed loop of mpn_addmul_1 and a
+ *    final subtraction chosen with mpn_cnd_* (lib/bn/mont.c); elements
+ *    are fully reduced, below m;
+ *  - ifma: radix 2^52 with AVX-512 IFMA, R = 2^(52 K) (lib/bn/mont_ifma.c);
+ *    elements are below 2m ("almost Montgomery").
+ * An element is M->w words either way: callers size tables and buffers by
+ * w, never by n, and leave the engine's representation only through
+ * mpc_bn_mont_export (fully reduced, n limbs). Used by the comb (comb.c),
+ * the joint exponentiation (joint.c) and the multi-exponentiations.
  */
 typedef struct mpc_bn_mont {
     const mp_limb_t *m;
     size_t n;
-    mp_limb_t minv;  /* -m^-1 mod 2^64 */
-    mp_limb_t *prod; /* 2n limbs */
-    mp_limb_t *tmp;  /* n limbs */
+    size_t w;        /* words of an element */
+    size_t rbits;    /* R = 2^rbits */
+    bool ifma;       /* which engine */
+    mp_limb_t minv;  /* -m^-1 mod 2^64 (limbs) or mod 2^52 (ifma) */
+    mp_limb_t *m52;  /* ifma: m as w digits */
+    mp_limb_t *prod; /* 2w + 1 limbs */
+    mp_limb_t *tmp;  /* w + 1 limbs */
     mp_limb_t *tp;   /* mpn_sec_mul / mpn_sec_sqr scratch */
 } mpc_bn_mont;
 
 /* -m0^-1 mod 2^64 for an odd m0 (no branch). */
 mp_limb_t mpc_bn_mont_minv(mp_limb_t m0);
-/* Limbs of tp for n-limb products. */
-size_t mpc_bn_mont_itch(size_t n);
-/* r = prod * R^-1 mod m for prod < m R (destroys prod). */
-void mpc_bn_mont_redc(const mpc_bn_mont *M, mp_limb_t *r);
+/* Words of an element modulo an n-limb m on this machine. */
+size_t mpc_bn_mont_width(size_t n);
+/* log2 R modulo an n-limb m on this machine (R^2 mod m brings values in). */
+size_t mpc_bn_mont_rbits(size_t n);
+/* Limbs of scratch mpc_bn_mont_setup needs for an n-limb m. */
+size_t mpc_bn_mont_scratch(size_t n);
+/* Sets M up for m (n limbs, odd, top limb non-zero, kept by reference),
+ * carving its buffers from `scratch` (mpc_bn_mont_scratch(n) limbs). */
+void mpc_bn_mont_setup(mpc_bn_mont *M, const mp_limb_t *m, size_t n,
+                       mp_limb_t *scratch);
+/* As mpc_bn_mont_setup with the engine named (tests run both); false if
+ * ifma is asked for where it cannot run (CPU, or more than
+ * MPC_BN_IFMA_MAX_DIGITS digits). */
+bool mpc_bn_mont_setup_engine(mpc_bn_mont *M, const mp_limb_t *m, size_t n,
+                              mp_limb_t *scratch, bool ifma);
+/* e = x R mod m for a public 0 <= x (plain mpz; tmp is scratch). */
+void mpc_bn_mont_load_var(const mpc_bn_mont *M, mp_limb_t *e, const mpz_t x,
+                          mpz_t tmp);
+/* e = the element of value x (n limbs, x < m), not in Montgomery form:
+ * a product with R^2 mod m (from mpc_bn_mont_load_var of R) brings it in.
+ * No branch on x. */
+void mpc_bn_mont_import(const mpc_bn_mont *M, mp_limb_t *e, const mp_limb_t *x);
+/* x (n limbs) = e R^-1 mod m, fully reduced; no branch on e. */
+void mpc_bn_mont_export(const mpc_bn_mont *M, mp_limb_t *x, const mp_limb_t *e);
 /* r = a b R^-1 mod m; r may alias a or b. */
 void mpc_bn_mont_mul(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a,
                      const mp_limb_t *b);
 /* r = a^2 R^-1 mod m; r may alias a. */
 void mpc_bn_mont_sqr(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a);
+
+/*
+ * The AVX-512 IFMA kernel (lib/bn/mont_ifma.c). Digits are 52 bits in
+ * uint64_t lanes, k of them, k a multiple of 8 and at most
+ * MPC_BN_IFMA_MAX_DIGITS.
+ */
+#define MPC_BN_IFMA_MAX_DIGITS 128
+/* Whether this CPU and OS run AVX-512 IFMA. */
+bool mpc_bn_ifma_available(void);
+/* k for an n-limb modulus: 52 k >= 64 n + 2. */
+size_t mpc_bn_ifma_digits(size_t n);
+/* r = a b 2^(-52 k) mod m, below 2m for a, b below 2m; r may alias a or b;
+ * k0 = -m^-1 mod 2^52. */
+void mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const uint64_t *m, uint64_t k0, size_t k);
+/* Radix conversions: k digits from n limbs (the value must fit), and n
+ * limbs from k digits (bits above 64 n dropped). */
+void mpc_bn_ifma_from_limbs(uint64_t *d, size_t k, const mp_limb_t *x,
+                            size_t n);
+void mpc_bn_ifma_to_limbs(mp_limb_t *x, size_t n, const uint64_t *d, size_t k);
 
 #endif /* MPC_BN_INTERNAL_H */

@@ -36,10 +36,10 @@
 #define MAX_COMB_BITS ((size_t)1 << 20)
 
 /* Limbs of the one allocation: GROUPS * ENTRIES table entries, CHUNKS
- * offset constants and the Montgomery one, n limbs each. */
-static size_t mem_limbs(size_t n)
+ * offset constants and the Montgomery one, an element (w words) each. */
+static size_t mem_limbs(size_t w)
 {
-    return ((size_t)GROUPS * ENTRIES + CHUNKS + 1) * n;
+    return ((size_t)GROUPS * ENTRIES + CHUNKS + 1) * w;
 }
 
 static void *gmp_alloc(size_t bytes)
@@ -56,36 +56,25 @@ static void gmp_free(void *p, size_t bytes)
     release(p, bytes);
 }
 
-/* Writes the Montgomery form x * 2^(64 n) mod m of 0 <= x < m as n limbs
- * (public values: plain mpz). */
-static void to_mont(mp_limb_t *d, const mpz_t x, const mpz_t m, size_t n,
-                    mpz_t tmp)
-{
-    mpz_mul_2exp(tmp, x, (mp_bitcnt_t)(n * GMP_NUMB_BITS));
-    mpz_mod(tmp, tmp, m);
-    mpc_bn_limbs_load(d, n, tmp);
-}
-
 static mp_limb_t *entry(const mpc_bn_comb *c, size_t group, size_t d)
 {
-    return c->mem + (group * ENTRIES + d) * c->n;
+    return c->mem + (group * ENTRIES + d) * c->w;
 }
 
 static mp_limb_t *offset(const mpc_bn_comb *c, size_t chunks)
 {
-    return c->mem + ((size_t)GROUPS * ENTRIES + chunks - 1) * c->n;
+    return c->mem + ((size_t)GROUPS * ENTRIES + chunks - 1) * c->w;
 }
 
 static mp_limb_t *mont_one(const mpc_bn_comb *c)
 {
-    return c->mem + ((size_t)GROUPS * ENTRIES + CHUNKS) * c->n;
+    return c->mem + ((size_t)GROUPS * ENTRIES + CHUNKS) * c->w;
 }
 
 /* Fills the tables from pw[i] = base^(2^(i * spacing)), i < CHUNKS, and
  * inv[j] = base^-(2^((j+1) * spacing - 1)). */
-static void fill(mpc_bn_comb *c, mpz_t *pw, mpz_t *inv)
+static void fill(mpc_bn_comb *c, const mpc_bn_mont *M, mpz_t *pw, mpz_t *inv)
 {
-    const size_t n = c->n;
     mpz_t acc, tmp;
     mpz_inits(acc, tmp, NULL);
     for (size_t g = 0; g < GROUPS; g++) {
@@ -97,13 +86,13 @@ static void fill(mpc_bn_comb *c, mpz_t *pw, mpz_t *inv)
                     mpz_mod(acc, acc, c->m);
                 }
             }
-            to_mont(entry(c, g, d), acc, c->m, n, tmp);
+            mpc_bn_mont_load_var(M, entry(c, g, d), acc, tmp);
         }
     }
     for (size_t j = 0; j < CHUNKS; j++)
-        to_mont(offset(c, j + 1), inv[j], c->m, n, tmp);
+        mpc_bn_mont_load_var(M, offset(c, j + 1), inv[j], tmp);
     mpz_set_ui(acc, 1);
-    to_mont(mont_one(c), acc, c->m, n, tmp);
+    mpc_bn_mont_load_var(M, mont_one(c), acc, tmp);
     mpz_clears(acc, tmp, NULL);
 }
 
@@ -125,10 +114,10 @@ mpc_err mpc_bn_comb_init(mpc_bn_comb *c, const mpz_t base, const mpz_t m,
         return MPC_ERR_INVALID_ARG;
 
     c->n = mpz_size(m);
+    c->w = mpc_bn_mont_width(c->n);
     c->max_bits = max_bits;
     /* e' = e + 2^(B-1) needs max_bits + 1 bits. */
     c->spacing = (max_bits + 1 + CHUNKS - 1) / CHUNKS;
-    c->minv = mpc_bn_mont_minv(mpz_limbs_read(m)[0]);
     mpz_init_set(c->m, m);
     mpz_init(c->base);
     mpz_mod(c->base, base, m);
@@ -146,8 +135,13 @@ mpc_err mpc_bn_comb_init(mpc_bn_comb *c, const mpz_t base, const mpz_t m,
         mpz_mul(x, x, x);
         mpz_mod(x, x, m);
     }
-    c->mem = gmp_alloc(mem_limbs(c->n) * sizeof *c->mem);
-    fill(c, pw, inv);
+    c->mem = gmp_alloc(mem_limbs(c->w) * sizeof *c->mem);
+    const size_t scratch = mpc_bn_mont_scratch(c->n);
+    mp_limb_t *ms = gmp_alloc(scratch * sizeof *ms);
+    mpc_bn_mont M;
+    mpc_bn_mont_setup(&M, mpz_limbs_read(c->m), c->n, ms);
+    fill(c, &M, pw, inv);
+    gmp_free(ms, scratch * sizeof *ms); /* public values only */
     for (size_t i = 0; i < CHUNKS; i++)
         mpz_clears(pw[i], inv[i], NULL);
     mpz_clear(x);
@@ -159,7 +153,7 @@ void mpc_bn_comb_clear(mpc_bn_comb *c)
     if (c == NULL || c->mem == NULL)
         return;
     /* Wiped: a comb of mpc_bn_comb_init_sec holds powers of a secret. */
-    size_t bytes = mem_limbs(c->n) * sizeof *c->mem;
+    size_t bytes = mem_limbs(c->w) * sizeof *c->mem;
     mpc_wipe(c->mem, bytes);
     gmp_free(c->mem, bytes);
     mpc_bn_clear(c->base);
@@ -174,15 +168,15 @@ void mpc_bn_comb_copy(mpc_bn_comb *dst, const mpc_bn_comb *src)
     mpc_bn_comb_clear(dst);
     if (src->mem == NULL)
         return;
-    size_t bytes = mem_limbs(src->n) * sizeof *src->mem;
+    size_t bytes = mem_limbs(src->w) * sizeof *src->mem;
     dst->mem = gmp_alloc(bytes);
     memcpy(dst->mem, src->mem, bytes);
     mpz_init_set(dst->base, src->base);
     mpz_init_set(dst->m, src->m);
     dst->n = src->n;
+    dst->w = src->w;
     dst->spacing = src->spacing;
     dst->max_bits = src->max_bits;
-    dst->minv = src->minv;
 }
 
 bool mpc_bn_comb_matches(const mpc_bn_comb *c, const mpz_t base, const mpz_t m)
@@ -205,7 +199,8 @@ typedef struct build {
 static void to_mont_sec(build *b, mp_limb_t *d, const mpz_t v)
 {
     mpc_bn_limbs_load(b->ld, b->M.n, v);
-    mpc_bn_mont_mul(&b->M, d, b->ld, b->r2);
+    mpc_bn_mont_import(&b->M, d, b->ld);
+    mpc_bn_mont_mul(&b->M, d, d, b->r2);
 }
 
 /* The table entries of every group from pw[], by one multiplication per
@@ -213,7 +208,7 @@ static void to_mont_sec(build *b, mp_limb_t *d, const mpz_t v)
  * and the Montgomery one. Public loop indices only. */
 static void fill_sec(mpc_bn_comb *c, build *b)
 {
-    const size_t n = c->n;
+    const size_t n = c->w;
     mpz_t one;
     mpz_init_set_ui(one, 1);
     to_mont_sec(b, mont_one(c), one);
@@ -235,7 +230,7 @@ static void fill_sec(mpc_bn_comb *c, build *b)
  * pw[i] (k = i spacing) and the offsets base^-(2^((j+1) spacing - 1)). */
 static void square_chain(mpc_bn_comb *c, build *b)
 {
-    const size_t n = c->n, sp = c->spacing;
+    const size_t n = c->w, sp = c->spacing;
     for (size_t k = 0; k < CHUNKS * sp; k++) {
         if (k % sp == 0)
             memcpy(b->pw + (k / sp) * n, b->x, n * sizeof *b->x);
@@ -246,32 +241,40 @@ static void square_chain(mpc_bn_comb *c, build *b)
     }
 }
 
-/* The tables of c from b = base mod m, binv = b^-1 and r2 = R^2 mod m. */
+/* The tables of c from b = base mod m and binv = b^-1. */
 static mpc_err build_tables(const mpc_ctx *ctx, mpc_bn_comb *c, const mpz_t b,
-                            const mpz_t binv, const mpz_t r2, const mpz_t m)
+                            const mpz_t binv, const mpz_t m)
 {
-    const size_t n = c->n;
-    mpc_bn_ws w;
-    mpc_err err =
-        mpc_bn_ws_init(&w, ctx, (7 + CHUNKS) * n + mpc_bn_mont_itch(n));
-    if (err != MPC_OK)
+    const size_t n = c->n, wd = c->w;
+    mpz_t r2;
+    mpz_init(r2);
+    mpz_setbit(r2, (mp_bitcnt_t)(2 * mpc_bn_mont_rbits(n)));
+    mpc_err err = mpc_bn_mod_sec(ctx, r2, r2, m);
+    mpc_bn_ws w = {0};
+    if (err == MPC_OK)
+        err = mpc_bn_ws_init(&w, ctx,
+                             mpc_bn_mont_scratch(n) + (3 + CHUNKS) * wd + n);
+    if (err != MPC_OK) {
+        mpc_bn_clear(r2);
         return err;
-    build bd = {.M = {.m = mpz_limbs_read(m), .n = n, .minv = c->minv}};
-    bd.M.prod = mpc_bn_ws_take(&w, 2 * n);
-    bd.M.tmp = mpc_bn_ws_take(&w, n);
-    bd.M.tp = mpc_bn_ws_take(&w, mpc_bn_mont_itch(n));
-    bd.x = mpc_bn_ws_take(&w, n);
-    bd.y = mpc_bn_ws_take(&w, n);
-    bd.r2 = mpc_bn_ws_take(&w, n);
+    }
+    build bd;
+    mpc_bn_mont_setup(&bd.M, mpz_limbs_read(m), n,
+                      mpc_bn_ws_take(&w, mpc_bn_mont_scratch(n)));
+    bd.x = mpc_bn_ws_take(&w, wd);
+    bd.y = mpc_bn_ws_take(&w, wd);
+    bd.r2 = mpc_bn_ws_take(&w, wd);
     bd.ld = mpc_bn_ws_take(&w, n);
-    bd.pw = mpc_bn_ws_take(&w, CHUNKS * n);
-    mpc_bn_limbs_load(bd.r2, n, r2);
-    c->mem = gmp_alloc(mem_limbs(n) * sizeof *c->mem);
+    bd.pw = mpc_bn_ws_take(&w, CHUNKS * wd);
+    mpc_bn_limbs_load(bd.ld, n, r2);
+    mpc_bn_mont_import(&bd.M, bd.r2, bd.ld);
+    c->mem = gmp_alloc(mem_limbs(wd) * sizeof *c->mem);
     to_mont_sec(&bd, bd.x, b);
     to_mont_sec(&bd, bd.y, binv);
     square_chain(c, &bd);
     fill_sec(c, &bd);
     mpc_bn_ws_free(&w); /* wipes the powers */
+    mpc_bn_clear(r2);
     return MPC_OK;
 }
 
@@ -288,20 +291,16 @@ mpc_err mpc_bn_comb_init_sec(const mpc_ctx *ctx, mpc_bn_comb *c,
         max_bits > MAX_COMB_BITS)
         return MPC_ERR_INVALID_ARG;
     c->n = mpz_size(m);
+    c->w = mpc_bn_mont_width(c->n);
     c->max_bits = max_bits;
     c->spacing = (max_bits + 1 + CHUNKS - 1) / CHUNKS;
-    c->minv = mpc_bn_mont_minv(mpz_limbs_read(m)[0]);
-    mpz_t b, binv, r2;
-    mpz_inits(b, binv, r2, NULL);
+    mpz_t b, binv;
+    mpz_inits(b, binv, NULL);
     mpc_err err = mpc_bn_mod_sec(ctx, b, base, m);
     if (err == MPC_OK) /* a non-unit base is misuse: INVALID_ARG */
         err = mpc_bn_invert_sec(ctx, binv, b, m);
-    if (err == MPC_OK) {
-        mpz_setbit(r2, (mp_bitcnt_t)(2 * c->n * GMP_NUMB_BITS));
-        err = mpc_bn_mod_sec(ctx, r2, r2, m);
-    }
     if (err == MPC_OK)
-        err = build_tables(ctx, c, b, binv, r2, m);
+        err = build_tables(ctx, c, b, binv, m);
     if (err == MPC_OK) {
         mpz_init_set(c->m, m);
         mpz_init(c->base);
@@ -309,7 +308,6 @@ mpc_err mpc_bn_comb_init_sec(const mpc_ctx *ctx, mpc_bn_comb *c,
     }
     mpc_bn_clear(b);
     mpc_bn_clear(binv);
-    mpc_bn_clear(r2);
     return err;
 }
 
@@ -349,7 +347,7 @@ static void load_offset(term *t, const mpz_t e, size_t el, mp_limb_t *tmp)
 static void eval(const mpc_bn_mont *M, mp_limb_t *acc, const term *ts, size_t k,
                  size_t spacing, mp_limb_t *sel)
 {
-    const size_t n = M->n;
+    const size_t n = M->w;
     memcpy(acc, mont_one(ts[0].c), n * sizeof *acc);
     for (size_t col = spacing; col-- > 0;) {
         if (col + 1 != spacing)
@@ -388,22 +386,22 @@ static mpc_err powm_terms(const mpc_ctx *ctx, mpz_t r,
                           const mpc_bn_comb *const *cs, const mpz_srcptr *es,
                           const size_t *bits, size_t k)
 {
-    const size_t n = cs[0]->n, spacing = cs[0]->spacing;
+    const size_t n = cs[0]->n, wd = cs[0]->w, spacing = cs[0]->spacing;
     const size_t el = mpc_bn_limbs_for_bits(CHUNKS * spacing);
-    const size_t itch = mpc_bn_mont_itch(n);
     mpc_bn_ws w;
-    mpc_err err = mpc_bn_ws_init(&w, ctx, 5 * n + (2 + k) * el + itch);
+    mpc_err err = mpc_bn_ws_init(
+        &w, ctx, mpc_bn_mont_scratch(n) + 2 * wd + n + (2 + k) * el);
     if (err != MPC_OK) {
         mpz_set_ui(r, 0);
         return err;
     }
-    mpc_bn_mont M = {
-        .m = mpz_limbs_read(cs[0]->m), .n = n, .minv = cs[0]->minv};
-    M.prod = mpc_bn_ws_take(&w, 2 * n);
-    M.tmp = mpc_bn_ws_take(&w, n);
-    M.tp = mpc_bn_ws_take(&w, itch);
-    mp_limb_t *acc = mpc_bn_ws_take(&w, n);
-    mp_limb_t *sel = mpc_bn_ws_take(&w, n);
+    mpc_bn_mont M;
+    mpc_bn_mont_setup(&M, mpz_limbs_read(cs[0]->m), n,
+                      mpc_bn_ws_take(&w, mpc_bn_mont_scratch(n)));
+    MPC_BN_ASSERT(M.w == wd); /* tables built on this machine's engine */
+    mp_limb_t *acc = mpc_bn_ws_take(&w, wd);
+    mp_limb_t *sel = mpc_bn_ws_take(&w, wd);
+    mp_limb_t *out = mpc_bn_ws_take(&w, n);
     mp_limb_t *tmp = mpc_bn_ws_take(&w, 2 * el);
     term ts[2] = {{.c = NULL}, {.c = NULL}};
     for (size_t i = 0; i < k; i++) {
@@ -414,11 +412,8 @@ static mpc_err powm_terms(const mpc_ctx *ctx, mpz_t r,
         load_offset(&ts[i], es[i], el, tmp);
     }
     eval(&M, acc, ts, k, spacing, sel);
-    /* Out of Montgomery form: REDC of acc itself. */
-    memset(M.prod, 0, 2 * n * sizeof *M.prod);
-    memcpy(M.prod, acc, n * sizeof *acc);
-    mpc_bn_mont_redc(&M, acc);
-    mpc_bn_limbs_store(r, acc, n);
+    mpc_bn_mont_export(&M, out, acc);
+    mpc_bn_limbs_store(r, out, n);
     mpc_bn_ws_free(&w);
     return MPC_OK;
 }

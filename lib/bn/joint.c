@@ -41,7 +41,7 @@ static mp_limb_t digit(const mp_limb_t *e, size_t en, size_t pos)
 static void powers(const mpc_bn_mont *M, mp_limb_t *tab, const mp_limb_t *x,
                    const mp_limb_t *one)
 {
-    const size_t n = M->n;
+    const size_t n = M->w;
     memcpy(tab, one, n * sizeof *tab);
     memcpy(tab + n, x, n * sizeof *tab);
     for (size_t i = 2; i < WSIZE; i++)
@@ -52,7 +52,7 @@ static void powers(const mpc_bn_mont *M, mp_limb_t *tab, const mp_limb_t *x,
 static void odd_powers(const mpc_bn_mont *M, mp_limb_t *tab, const mp_limb_t *x,
                        mp_limb_t *sq)
 {
-    const size_t n = M->n;
+    const size_t n = M->w;
     memcpy(tab, x, n * sizeof *tab);
     mpc_bn_mont_sqr(M, sq, x);
     for (size_t i = 1; i < SSIZE; i++)
@@ -77,15 +77,6 @@ static void recode(mp_limb_t *dig, size_t len, const mpz_t e)
         dig[j] = d;
         i = j; /* the loop goes on at j - 1 */
     }
-}
-
-/* d = v * R mod m for a public 0 <= v (plain mpz). */
-static void to_mont_var(mp_limb_t *d, const mpz_t v, const mpz_t m, size_t n,
-                        mpz_t tmp)
-{
-    mpz_mul_2exp(tmp, v, (mp_bitcnt_t)(n * GMP_NUMB_BITS));
-    mpz_mod(tmp, tmp, m);
-    mpc_bn_limbs_load(d, n, tmp);
 }
 
 /* Whether |e| < 2^e_bits; only the (declassified) outcome is used. */
@@ -128,7 +119,7 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, mp_limb_t *sel,
                  size_t en, size_t e1_bits, const mp_limb_t *t2,
                  const mp_limb_t *dig)
 {
-    const size_t n = M->n;
+    const size_t n = M->w;
     memcpy(acc, t1, n * sizeof *acc); /* t1[0] = one */
     for (size_t b = bits; b-- > 0;) {
         if (b + 1 != bits)
@@ -154,7 +145,7 @@ mpc_err mpc_bn_powm_joint_sec(const mpc_ctx *ctx, mpz_t r, const mpz_t b1,
         return MPC_ERR_INVALID_ARG;
     }
     const size_t n = mpz_size(m), en = mpc_bn_limbs_for_bits(e1_bits);
-    const size_t itch = mpc_bn_mont_itch(n);
+    const size_t wd = mpc_bn_mont_width(n);
     /* Whole windows of e1, so that every window start of e1 is visited. */
     const size_t b1_len = (e1_bits + WIN - 1) / WIN * WIN;
     const size_t e2_bits = mpz_sizeinbase(e2, 2);
@@ -164,51 +155,48 @@ mpc_err mpc_bn_powm_joint_sec(const mpc_ctx *ctx, mpz_t r, const mpz_t b1,
     mpc_err err = mpc_bn_mod_sec(ctx, t, b2, m);
     mpc_bn_ws w = {0};
     if (err == MPC_OK)
-        err =
-            mpc_bn_ws_init(&w, ctx, (7 + WSIZE + SSIZE) * n + itch + en + bits);
+        err = mpc_bn_ws_init(&w, ctx,
+                             mpc_bn_mont_scratch(n) + (3 + WSIZE + SSIZE) * wd +
+                                 n + en + bits);
     if (err != MPC_OK) {
         mpc_bn_clear(t);
         mpz_set_ui(r, 0);
         return err;
     }
-    mpc_bn_mont M = {.m = mpz_limbs_read(m), .n = n};
-    M.minv = mpc_bn_mont_minv(M.m[0]);
-    M.prod = mpc_bn_ws_take(&w, 2 * n);
-    M.tmp = mpc_bn_ws_take(&w, n);
-    M.tp = mpc_bn_ws_take(&w, itch);
-    mp_limb_t *t1 = mpc_bn_ws_take(&w, WSIZE * n);
-    mp_limb_t *t2 = mpc_bn_ws_take(&w, SSIZE * n);
-    mp_limb_t *x = mpc_bn_ws_take(&w, n);
-    mp_limb_t *y = mpc_bn_ws_take(&w, n);
-    mp_limb_t *one = mpc_bn_ws_take(&w, n);
+    mpc_bn_mont M;
+    mpc_bn_mont_setup(&M, mpz_limbs_read(m), n,
+                      mpc_bn_ws_take(&w, mpc_bn_mont_scratch(n)));
+    mp_limb_t *t1 = mpc_bn_ws_take(&w, WSIZE * wd);
+    mp_limb_t *t2 = mpc_bn_ws_take(&w, SSIZE * wd);
+    mp_limb_t *x = mpc_bn_ws_take(&w, wd);
+    mp_limb_t *y = mpc_bn_ws_take(&w, wd);
+    mp_limb_t *one = mpc_bn_ws_take(&w, wd);
+    mp_limb_t *out = mpc_bn_ws_take(&w, n);
     mp_limb_t *el = mpc_bn_ws_take(&w, en);
     mp_limb_t *dig = mpc_bn_ws_take(&w, bits);
 
     /* b2 (secret) into Montgomery form: a product with R^2 mod m. */
-    mpc_bn_limbs_load(x, n, t);
+    mpc_bn_limbs_load(out, n, t);
+    mpc_bn_mont_import(&M, x, out);
     mpz_set_ui(t, 0);
-    mpz_setbit(t, (mp_bitcnt_t)(2 * n * GMP_NUMB_BITS));
-    mpz_mod(t, t, m); /* m is public */
-    mpc_bn_limbs_load(y, n, t);
+    mpz_setbit(t, (mp_bitcnt_t)M.rbits);
+    mpc_bn_mont_load_var(&M, y, t, t); /* R^2 mod m; m is public */
     mpc_bn_mont_mul(&M, x, x, y);
     odd_powers(&M, t2, x, y);
     mpz_set_ui(t, 1);
-    to_mont_var(one, t, m, n, t);
+    mpc_bn_mont_load_var(&M, one, t, t);
 
     /* b1 or b1^-1 by the sign of e1, chosen without a branch. */
-    to_mont_var(x, b1, m, n, t);
-    to_mont_var(y, b1_inv, m, n, t);
-    mpc_bn_limbs_cnd_copy((mp_limb_t)(mpz_sgn(e1) < 0), x, y, n);
+    mpc_bn_mont_load_var(&M, x, b1, t);
+    mpc_bn_mont_load_var(&M, y, b1_inv, t);
+    mpc_bn_limbs_cnd_copy((mp_limb_t)(mpz_sgn(e1) < 0), x, y, wd);
     powers(&M, t1, x, one);
     mpc_bn_limbs_load(el, en, e1); /* |e1| */
 
     recode(dig, bits, e2);
     eval(&M, x, y, bits, t1, el, en, e1_bits, t2, dig);
-    /* Out of Montgomery form: REDC of x itself. */
-    memset(M.prod, 0, 2 * n * sizeof *M.prod);
-    memcpy(M.prod, x, n * sizeof *x);
-    mpc_bn_mont_redc(&M, x);
-    mpc_bn_limbs_store(r, x, n);
+    mpc_bn_mont_export(&M, out, x);
+    mpc_bn_limbs_store(r, out, n);
     mpc_bn_ws_free(&w);
     mpc_bn_clear(t);
     return MPC_OK;

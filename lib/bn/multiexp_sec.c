@@ -58,7 +58,7 @@ static bool args_ok(const mpz_srcptr *b, const mpz_srcptr *e, size_t count,
 static void powers(const mpc_bn_mont *M, mp_limb_t *tab, const mp_limb_t *x,
                    const mp_limb_t *one)
 {
-    const size_t n = M->n;
+    const size_t n = M->w;
     memcpy(tab, one, n * sizeof *tab);
     memcpy(tab + n, x, n * sizeof *tab);
     for (size_t i = 2; i < WSIZE; i++)
@@ -71,7 +71,7 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, mp_limb_t *sel,
                  const mp_limb_t *tab, size_t count, const mp_limb_t *el,
                  size_t en, size_t e0_bits, const mpz_srcptr *e)
 {
-    const size_t n = M->n;
+    const size_t n = M->w;
     size_t bits = e0_bits;
     for (size_t i = 1; i < count; i++)
         if (mpz_sgn(e[i]) != 0 && mpz_sizeinbase(e[i], 2) > bits)
@@ -102,7 +102,7 @@ static mpc_err reduce_all(const mpc_ctx *ctx, mpz_t *x, mpz_t r2,
                           const mpz_srcptr *b, size_t count, const mpz_t m)
 {
     mpz_set_ui(r2, 0);
-    mpz_setbit(r2, (mp_bitcnt_t)(2 * mpz_size(m) * GMP_NUMB_BITS));
+    mpz_setbit(r2, (mp_bitcnt_t)(2 * mpc_bn_mont_rbits(mpz_size(m))));
     mpc_err err = mpc_bn_mod_sec(ctx, r2, r2, m);
     for (size_t i = 0; err == MPC_OK && i < count; i++)
         err = mpc_bn_mod_sec(ctx, x[i], b[i], m);
@@ -114,33 +114,34 @@ static void compute(mpc_bn_ws *w, mpz_t r, mpz_t *x, const mpz_t r2,
                     const mpz_t m)
 {
     const size_t n = mpz_size(m), en = mpc_bn_limbs_for_bits(e0_bits);
-    mpc_bn_mont M = {.m = mpz_limbs_read(m), .n = n};
-    M.minv = mpc_bn_mont_minv(M.m[0]);
-    M.prod = mpc_bn_ws_take(w, 2 * n);
-    M.tmp = mpc_bn_ws_take(w, n);
-    M.tp = mpc_bn_ws_take(w, mpc_bn_mont_itch(n));
-    mp_limb_t *tab = mpc_bn_ws_take(w, count * WSIZE * n);
-    mp_limb_t *acc = mpc_bn_ws_take(w, n);
-    mp_limb_t *sel = mpc_bn_ws_take(w, n);
-    mp_limb_t *rr = mpc_bn_ws_take(w, n);
-    mp_limb_t *one = mpc_bn_ws_take(w, n);
+    const size_t wd = mpc_bn_mont_width(n);
+    mpc_bn_mont M;
+    mpc_bn_mont_setup(&M, mpz_limbs_read(m), n,
+                      mpc_bn_ws_take(w, mpc_bn_mont_scratch(n)));
+    mp_limb_t *tab = mpc_bn_ws_take(w, count * WSIZE * wd);
+    mp_limb_t *acc = mpc_bn_ws_take(w, wd);
+    mp_limb_t *sel = mpc_bn_ws_take(w, wd);
+    mp_limb_t *rr = mpc_bn_ws_take(w, wd);
+    mp_limb_t *one = mpc_bn_ws_take(w, wd);
+    mp_limb_t *ld = mpc_bn_ws_take(w, n);
     mp_limb_t *el = mpc_bn_ws_take(w, en);
-    mpc_bn_limbs_load(rr, n, r2);
+    mpc_bn_limbs_load(ld, n, r2);
+    mpc_bn_mont_import(&M, rr, ld);
     /* one = 1 * R^2 * R^-1 = R mod m. */
-    sel[0] = 1;
+    memset(ld, 0, n * sizeof *ld);
+    ld[0] = 1;
+    mpc_bn_mont_import(&M, sel, ld);
     mpc_bn_mont_mul(&M, one, sel, rr);
     for (size_t i = 0; i < count; i++) {
-        mpc_bn_limbs_load(acc, n, x[i]);
+        mpc_bn_limbs_load(ld, n, x[i]);
+        mpc_bn_mont_import(&M, acc, ld);
         mpc_bn_mont_mul(&M, acc, acc, rr);
-        powers(&M, tab + i * WSIZE * n, acc, one);
+        powers(&M, tab + i * WSIZE * wd, acc, one);
     }
     mpc_bn_limbs_load(el, en, e[0]);
     eval(&M, acc, sel, tab, count, el, en, e0_bits, e);
-    /* Out of Montgomery form: REDC of acc itself. */
-    memset(M.prod, 0, 2 * n * sizeof *M.prod);
-    memcpy(M.prod, acc, n * sizeof *acc);
-    mpc_bn_mont_redc(&M, acc);
-    mpc_bn_limbs_store(r, acc, n);
+    mpc_bn_mont_export(&M, ld, acc);
+    mpc_bn_limbs_store(r, ld, n);
 }
 
 mpc_err mpc_bn_multiexp_sec(const mpc_ctx *ctx, mpz_t r, const mpz_srcptr *b,
@@ -161,8 +162,10 @@ mpc_err mpc_bn_multiexp_sec(const mpc_ctx *ctx, mpz_t r, const mpz_srcptr *b,
     mpc_err err = reduce_all(ctx, x, r2, b, count, m);
     mpc_bn_ws w = {0};
     if (err == MPC_OK)
-        err = mpc_bn_ws_init(
-            &w, ctx, (7 + count * WSIZE) * n + mpc_bn_mont_itch(n) + en);
+        err = mpc_bn_ws_init(&w, ctx,
+                             mpc_bn_mont_scratch(n) +
+                                 (4 + count * WSIZE) * mpc_bn_mont_width(n) +
+                                 n + en);
     /* The exponents are read before r is written: r may alias them. */
     if (err == MPC_OK)
         compute(&w, r, x, r2, e, count, e0_bits, m);

@@ -1,0 +1,131 @@
+/*
+ * Montgomery multiplication with AVX-512 IFMA (lib/bn/bn_internal.h,
+ * mpc_bn_ifma_*): numbers as K digits of 52 bits in 64-bit lanes, K a
+ * multiple of 8 (one zmm register holds 8 digits), R = 2^(52 K).
+ *
+ * The product is word-serial Montgomery ("almost Montgomery": inputs and
+ * output below 2m, which needs 4m < R): for each digit a_i of a,
+ *   acc += a_i b + q m   with q = (acc_0 + a_i b_0) (-m^-1) mod 2^52,
+ * then acc /= 2^52. vpmadd52luq / vpmadd52huq give the low and high 52
+ * bits of each digit product; the low halves are added in place and the
+ * high halves one digit up, which is where they land after the division
+ * (a one-lane shift across the registers). Lanes are not normalised inside
+ * the loop: a lane gains at most 4 * 2^52 per step and lives K steps, so
+ * K <= 128 stays below 2^61. The only carry taken per step is the one out
+ * of digit 0, whose low 52 bits are zero by the choice of q. The result is
+ * normalised to 52-bit digits once at the end.
+ *
+ * Constant time: the loops run a fixed number of times for a given K, no
+ * branch or address depends on the digits, and the multiplications
+ * (vpmadd52*, 64-bit imul) take the same time for every operand.
+ */
+#include <string.h>
+
+#include "lib/bn/bn_internal.h"
+
+#define MASK52 ((UINT64_C(1) << 52) - 1)
+
+void mpc_bn_ifma_from_limbs(uint64_t *d, size_t k, const mp_limb_t *x, size_t n)
+{
+    for (size_t j = 0; j < k; j++) {
+        size_t bit = 52 * j, li = bit / 64, sh = bit % 64;
+        uint64_t v = li < n ? x[li] >> sh : 0;
+        if (sh > 12 && li + 1 < n)
+            v |= x[li + 1] << (64 - sh);
+        d[j] = v & MASK52;
+    }
+}
+
+void mpc_bn_ifma_to_limbs(mp_limb_t *x, size_t n, const uint64_t *d, size_t k)
+{
+    memset(x, 0, n * sizeof *x);
+    for (size_t j = 0; j < k; j++) {
+        size_t bit = 52 * j, li = bit / 64, sh = bit % 64;
+        if (li < n)
+            x[li] |= d[j] << sh;
+        if (sh > 12 && li + 1 < n)
+            x[li + 1] |= d[j] >> (64 - sh);
+    }
+}
+
+size_t mpc_bn_ifma_digits(size_t n)
+{
+    /* 52 K >= 64 n + 2, so that 4 m < R. */
+    size_t k = (64 * n + 2 + 51) / 52;
+    return (k + 7) / 8 * 8;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define MAX_VECS (MPC_BN_IFMA_MAX_DIGITS / 8)
+
+bool mpc_bn_ifma_available(void)
+{
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512ifma");
+}
+
+__attribute__((target("avx512f,avx512ifma"))) void
+mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                const uint64_t *m, uint64_t k0, size_t k)
+{
+    const size_t nv = k / 8;
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i acc[MAX_VECS];
+    for (size_t v = 0; v < nv; v++)
+        acc[v] = zero;
+    for (size_t i = 0; i < k; i++) {
+        const __m512i ai = _mm512_set1_epi64((long long)a[i]);
+        acc[0] = _mm512_madd52lo_epu64(acc[0], ai, _mm512_loadu_si512(b));
+        const uint64_t t0 =
+            (uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(acc[0]));
+        const uint64_t q = (t0 * k0) & MASK52;
+        const uint64_t carry = (t0 + ((q * m[0]) & MASK52)) >> 52;
+        const __m512i qv = _mm512_set1_epi64((long long)q);
+        acc[0] = _mm512_madd52lo_epu64(acc[0], qv, _mm512_loadu_si512(m));
+        for (size_t v = 1; v < nv; v++) {
+            acc[v] = _mm512_madd52lo_epu64(acc[v], ai,
+                                           _mm512_loadu_si512(b + 8 * v));
+            acc[v] = _mm512_madd52lo_epu64(acc[v], qv,
+                                           _mm512_loadu_si512(m + 8 * v));
+        }
+        /* Divide by 2^52: every lane moves down one digit; the high
+         * halves, which belong one digit up, land in place. */
+        for (size_t v = 0; v < nv; v++) {
+            __m512i up = v + 1 < nv ? acc[v + 1] : zero;
+            __m512i s = _mm512_alignr_epi64(up, acc[v], 1);
+            s = _mm512_madd52hi_epu64(s, ai, _mm512_loadu_si512(b + 8 * v));
+            acc[v] =
+                _mm512_madd52hi_epu64(s, qv, _mm512_loadu_si512(m + 8 * v));
+        }
+        acc[0] = _mm512_add_epi64(acc[0],
+                                  _mm512_maskz_set1_epi64(1, (long long)carry));
+    }
+    uint64_t c = 0;
+    for (size_t v = 0; v < nv; v++) {
+        uint64_t lanes[8];
+        _mm512_storeu_si512(lanes, acc[v]);
+        for (size_t j = 0; j < 8; j++) {
+            uint64_t x = lanes[j] + c;
+            r[8 * v + j] = x & MASK52;
+            c = x >> 52;
+        }
+    }
+}
+
+#else
+
+bool mpc_bn_ifma_available(void)
+{
+    return false;
+}
+
+void mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                     const uint64_t *m, uint64_t k0, size_t k)
+{
+    (void)r, (void)a, (void)b, (void)m, (void)k0, (void)k;
+    abort(); /* never chosen: mpc_bn_ifma_available() is false */
+}
+
+#endif
