@@ -93,16 +93,112 @@ void mpc_bn_mulmod_limbs(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b,
     w->used = mark;
 }
 
+/* The IFMA engine's exponentiation (where mpc_bn_mont_width says so):
+ * fixed windows of PWIN bits, each entry read with mpn_sec_tabselect. */
+#define PWIN 5
+#define PSIZE ((size_t)1 << PWIN)
+
+static size_t shifted_limbs(size_t n)
+{
+    return n + mpc_bn_mont_rbits(n) / GMP_NUMB_BITS + 2;
+}
+
+static size_t engine_itch(size_t n)
+{
+    size_t tn = shifted_limbs(n);
+    return mpc_bn_mont_scratch(n) + (PSIZE + 2) * mpc_bn_mont_width(n) + tn +
+           (size_t)mpn_sec_div_r_itch((mp_size_t)tn, (mp_size_t)n);
+}
+
+static bool engine_path(size_t n)
+{
+    return mpc_bn_mont_width(n) != n;
+}
+
 size_t mpc_bn_powm_limbs_itch(size_t n, size_t enb)
 {
+    if (engine_path(n))
+        return engine_itch(n);
     return mpc_bn_limbs_for_bits(enb) + n +
            (size_t)mpn_sec_powm_itch((mp_size_t)n, (mp_bitcnt_t)enb,
                                      (mp_size_t)n);
 }
 
+/* d = x 2^rbits mod m for x of n limbs: the shift written out (no branch
+ * on x) and one mpn_sec_div_r. t holds tn limbs, tp the division's. */
+static void times_r(mp_limb_t *d, const mp_limb_t *x, const mpc_bn_mont *M,
+                    mp_limb_t *t, size_t tn, mp_limb_t *tp)
+{
+    const size_t n = M->n, off = M->rbits / GMP_NUMB_BITS;
+    const unsigned sh = (unsigned)(M->rbits % GMP_NUMB_BITS);
+    memset(t, 0, tn * sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        t[off + i] |= x[i] << sh;
+        if (sh != 0) /* public */
+            t[off + i + 1] = x[i] >> (GMP_NUMB_BITS - sh);
+    }
+    mpn_sec_div_r(t, (mp_size_t)tn, M->m, (mp_size_t)n, tp);
+    memcpy(d, t, n * sizeof *d);
+}
+
+/* Bits [pos, pos + PWIN) of e[0..en), zero above (public positions). */
+static mp_limb_t window_at(const mp_limb_t *e, size_t en, size_t pos)
+{
+    mp_limb_t d = 0;
+    for (size_t k = 0; k < PWIN; k++) {
+        size_t b = pos + k;
+        if (b / GMP_NUMB_BITS < en)
+            d |= ((e[b / GMP_NUMB_BITS] >> (b % GMP_NUMB_BITS)) & 1) << k;
+    }
+    return d;
+}
+
+static void powm_engine(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
+                        size_t enb, const mp_limb_t *m, size_t n, mpc_bn_ws *w)
+{
+    size_t mark = w->used;
+    const size_t tn = shifted_limbs(n), en = mpc_bn_limbs_for_bits(enb);
+    mpc_bn_mont M;
+    mpc_bn_mont_setup(&M, m, n, mpc_bn_ws_take(w, mpc_bn_mont_scratch(n)));
+    const size_t wd = M.w;
+    mp_limb_t *tab = mpc_bn_ws_take(w, PSIZE * wd);
+    mp_limb_t *sel = mpc_bn_ws_take(w, wd);
+    mp_limb_t *acc = mpc_bn_ws_take(w, wd);
+    mp_limb_t *t = mpc_bn_ws_take(w, tn);
+    mp_limb_t *tp = mpc_bn_ws_take(
+        w, (size_t)mpn_sec_div_r_itch((mp_size_t)tn, (mp_size_t)n));
+    /* tab[0] = R mod m (the one), tab[1] = b R mod m, tab[i] = b^i R. */
+    memset(r, 0, n * sizeof *r);
+    r[0] = 1;
+    times_r(r, r, &M, t, tn, tp);
+    mpc_bn_mont_import(&M, tab, r);
+    times_r(r, b, &M, t, tn, tp);
+    mpc_bn_mont_import(&M, tab + wd, r);
+    for (size_t i = 2; i < PSIZE; i++)
+        mpc_bn_mont_mul(&M, tab + i * wd, tab + (i - 1) * wd, tab + wd);
+    /* One squaring per bit, one multiplication per window, from the top;
+     * the window count depends on the public length enb only. */
+    const size_t nw = (enb + PWIN - 1) / PWIN;
+    memcpy(acc, tab, wd * sizeof *acc);
+    for (size_t i = nw; i-- > 0;) {
+        if (i + 1 != nw)
+            for (size_t k = 0; k < PWIN; k++)
+                mpc_bn_mont_sqr(&M, acc, acc);
+        mpn_sec_tabselect(sel, tab, (mp_size_t)wd, PSIZE,
+                          window_at(e, en, i * PWIN));
+        mpc_bn_mont_mul(&M, acc, acc, sel);
+    }
+    mpc_bn_mont_export(&M, r, acc);
+    w->used = mark;
+}
+
 void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
                        size_t enb, const mp_limb_t *m, size_t n, mpc_bn_ws *w)
 {
+    if (engine_path(n)) {
+        powm_engine(r, b, e, enb, m, n, w);
+        return;
+    }
     size_t mark = w->used;
     size_t en = mpc_bn_limbs_for_bits(enb);
     mp_limb_t *ec = mpc_bn_ws_take(w, en);

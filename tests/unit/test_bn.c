@@ -369,7 +369,8 @@ TEST(bn_sec_arith_matches_mpz)
     const mpc_ctx *ctx = test_ctx();
     mpz_t a, b, m, r, want, q, e, inv, g;
     mpz_inits(a, b, m, r, want, q, e, inv, g, NULL);
-    static const size_t msizes[] = {64, 65, 127, 512, 1024, 2048};
+    /* 1600 bits and up: the IFMA engine where the CPU has it. */
+    static const size_t msizes[] = {64, 65, 127, 512, 1024, 1600, 2048, 4096};
     static const size_t asizes[] = {1, 63, 64, 300, 2048, 4100};
     int iters = test_iters(3);
     for (int it = 0; it < iters; it++)
@@ -447,11 +448,16 @@ TEST(bn_sec_edge_values)
     const mpc_ctx *ctx = test_ctx();
     mpz_t a, e, m, r;
     mpz_inits(a, e, m, r, NULL);
-    rand_bits(m, 256);
+    rand_bits(m, 2048);
+    mpz_setbit(m, 2047);
     mpz_setbit(m, 0);
     mpz_set_ui(a, 12345);
     /* e = 0 gives 1, even with the exponent padded to many bits */
     mpz_set_ui(e, 0);
+    CHECK_OK(mpc_bn_powm_sec(ctx, r, a, e, 2048, m));
+    CHECK(mpz_cmp_ui(r, 1) == 0);
+    rand_bits(m, 256);
+    mpz_setbit(m, 0);
     CHECK_OK(mpc_bn_powm_sec(ctx, r, a, e, 256, m));
     CHECK(mpz_cmp_ui(r, 1) == 0);
     /* base 0 and base m (≡ 0) */
