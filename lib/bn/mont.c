@@ -9,9 +9,9 @@
 
 #include "lib/bn/bn_internal.h"
 
-/* Below this many limbs the IFMA kernel's serial chain costs more than
- * the limbs engine saves (measured: see docs/performance.md). */
-#define IFMA_MIN_LIMBS 24
+/* Below 1024 bits the IFMA kernel's serial chain costs more than the
+ * limbs engine saves (per-size figures in docs/bignum.md). */
+#define IFMA_MIN_LIMBS 16
 
 mp_limb_t mpc_bn_mont_minv(mp_limb_t m0)
 {

@@ -66,9 +66,97 @@ bool mpc_bn_ifma_available(void)
            __builtin_cpu_supports("avx512ifma");
 }
 
-__attribute__((target("avx512f,avx512ifma"))) void
-mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
-                const uint64_t *m, uint64_t k0, size_t k)
+__extension__ typedef unsigned __int128 u128;
+
+/*
+ * The product for nv registers of digits. Always inlined into a switch on
+ * nv with constant values, so that the loops over the registers unroll.
+ *
+ * Two latency cuts, for the 2048-bit sizes where the chain rather than the
+ * multiplier throughput sets the pace:
+ *  - q depends on digit 0 of the accumulator, and waiting for the vector
+ *    lanes (multiply, shift, extract) would put that on every step. So
+ *    digits 0 and 1 (z, y) are also kept in scalar registers, updated by
+ *    the same sums, and digit 2 is read from the vector at the start of
+ *    the step: that read waits for the previous step only, and is first
+ *    needed two steps later.
+ *  - The a_i b terms do not depend on q: they are formed off the chain
+ *    and added in with one vpaddq per register (the low halves of step
+ *    i + 1 together with the high halves of step i), so the accumulator
+ *    itself passes through two multiplications, a shift and an add per
+ *    step. The accumulator therefore already holds the low halves of
+ *    a_i b when step i starts.
+ * The vector still computes every digit, and holds the result at the end.
+ */
+__attribute__((target("avx512f,avx512ifma"), always_inline)) static inline void
+mul_nv(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
+       uint64_t k0, const size_t nv)
+{
+    const size_t k = 8 * nv;
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i acc[MAX_VECS];
+    const __m512i a0 = _mm512_set1_epi64((long long)a[0]);
+    for (size_t v = 0; v < nv; v++)
+        acc[v] = _mm512_madd52lo_epu64(zero, a0, _mm512_loadu_si512(b + 8 * v));
+    uint64_t z = 0, y = 0;
+    for (size_t i = 0; i < k; i++) {
+        const uint64_t as = a[i];
+        const uint64_t an = i + 1 < k ? a[i + 1] : 0; /* public index */
+        /* Digit 2 with the low half of a_i b_2 already in. */
+        const uint64_t d2 =
+            (uint64_t)_mm_cvtsi128_si64(_mm512_extracti32x4_epi32(acc[0], 1));
+        const u128 ab0 = (u128)as * b[0];
+        const uint64_t t0 = z + ((uint64_t)ab0 & MASK52);
+        const uint64_t q = (t0 * k0) & MASK52;
+        const u128 qm0 = (u128)q * m[0];
+        const uint64_t carry = (t0 + ((uint64_t)qm0 & MASK52)) >> 52;
+        const u128 ab1 = (u128)as * b[1], qm1 = (u128)q * m[1];
+        z = y + ((uint64_t)ab1 & MASK52) + ((uint64_t)qm1 & MASK52) +
+            (uint64_t)(ab0 >> 52) + (uint64_t)(qm0 >> 52) + carry;
+        y = d2 + ((q * m[2]) & MASK52) + (uint64_t)(ab1 >> 52) +
+            (uint64_t)(qm1 >> 52);
+
+        const __m512i ai = _mm512_set1_epi64((long long)as);
+        const __m512i anv = _mm512_set1_epi64((long long)an);
+        const __m512i qv = _mm512_set1_epi64((long long)q);
+        __m512i add[MAX_VECS];
+        for (size_t v = 0; v < nv; v++) {
+            const __m512i bv = _mm512_loadu_si512(b + 8 * v);
+            add[v] = _mm512_madd52lo_epu64(_mm512_madd52hi_epu64(zero, ai, bv),
+                                           anv, bv);
+        }
+        add[0] = _mm512_add_epi64(add[0],
+                                  _mm512_maskz_set1_epi64(1, (long long)carry));
+        for (size_t v = 0; v < nv; v++)
+            acc[v] = _mm512_madd52lo_epu64(acc[v], qv,
+                                           _mm512_loadu_si512(m + 8 * v));
+        /* Divide by 2^52: every lane moves down one digit; the high
+         * halves, which belong one digit up, land in place. */
+        for (size_t v = 0; v < nv; v++) {
+            __m512i up = v + 1 < nv ? acc[v + 1] : zero;
+            __m512i sh = _mm512_alignr_epi64(up, acc[v], 1);
+            sh = _mm512_add_epi64(sh, add[v]);
+            acc[v] =
+                _mm512_madd52hi_epu64(sh, qv, _mm512_loadu_si512(m + 8 * v));
+        }
+    }
+    uint64_t c = 0;
+    for (size_t v = 0; v < nv; v++) {
+        uint64_t lanes[8];
+        _mm512_storeu_si512(lanes, acc[v]);
+        for (size_t j = 0; j < 8; j++) {
+            uint64_t x = lanes[j] + c;
+            r[8 * v + j] = x & MASK52;
+            c = x >> 52;
+        }
+    }
+}
+
+/* The plain form of the step, for the larger sizes: there the multiplier
+ * throughput sets the pace, and the cuts of mul_nv only add work. */
+__attribute__((target("avx512f,avx512ifma"))) static void
+mul_wide(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
+         uint64_t k0, size_t k)
 {
     const size_t nv = k / 8;
     const __m512i zero = _mm512_setzero_si512();
@@ -111,6 +199,28 @@ mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
             r[8 * v + j] = x & MASK52;
             c = x >> 52;
         }
+    }
+}
+
+__attribute__((target("avx512f,avx512ifma"))) void
+mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                const uint64_t *m, uint64_t k0, size_t k)
+{
+    /* Measured per size (docs/bignum.md): the latency-cut form wins up to
+     * 2048-bit moduli, the plain one above. */
+    switch (k / 8) {
+    case 3: /* 1024-bit moduli */
+        mul_nv(r, a, b, m, k0, 3);
+        break;
+    case 4:
+        mul_nv(r, a, b, m, k0, 4);
+        break;
+    case 5: /* 2048 */
+        mul_nv(r, a, b, m, k0, 5);
+        break;
+    default:
+        mul_wide(r, a, b, m, k0, k);
+        break;
     }
 }
 
