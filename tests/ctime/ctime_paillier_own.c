@@ -23,8 +23,9 @@
 #include "tests/ctime/ctime.h"
 
 /* Limbs of a comb's table memory: 4 groups of 32 entries, 20 offsets and
- * the Montgomery one, n limbs each (lib/bn/comb.c, mem_limbs). */
-#define COMB_LIMBS(n) ((4 * 32 + 20 + 1) * (n))
+ * the Montgomery one, an element (w words) each (lib/bn/comb.c,
+ * mem_limbs). */
+#define COMB_LIMBS(w) ((4 * 32 + 20 + 1) * (w))
 
 static int failed;
 
@@ -38,10 +39,9 @@ static int failed;
 
 static void secret_comb(mpc_bn_comb *c)
 {
-    SECRET(c->mem, COMB_LIMBS(c->n) * sizeof(mp_limb_t));
+    SECRET(c->mem, COMB_LIMBS(c->w) * sizeof(mp_limb_t));
     ctime_secret_mpz(c->base);
     ctime_secret_modulus(c->m);
-    SECRET(&c->minv, sizeof c->minv);
 }
 
 /* The key's secrets with its nonce comb tables. */
