@@ -412,17 +412,19 @@ int mpc_bn_jacobi_var(const mpz_t a, const mpz_t n);
 typedef struct mpc_bn_fbtable {
     mpz_t m;
     mpz_t *pow;
-    size_t count;
+    mp_limb_t *el; /* pow in Montgomery form, w words each */
+    size_t count, w;
 } mpc_bn_fbtable;
 
 /**
  * Builds the table of `base` mod m for exponents of up to max_bits bits
  * (longer exponents still work, at mpz_powm speed). Costs about max_bits
- * modular squarings; memory is max_bits/6 residues mod m.
+ * modular squarings; memory is 2 max_bits/6 residues mod m (plain and in
+ * Montgomery form).
  *
- * Returns: MPC_OK; MPC_ERR_INVALID_ARG if m <= 1, base < 0 or max_bits is
- * 0 or above 2^20; MPC_ERR_NOMEM. On failure the table is empty: clear is
- * then a no-op, as is a second clear.
+ * Returns: MPC_OK; MPC_ERR_INVALID_ARG if m is even or below 3, base < 0
+ * or max_bits is 0 or above 2^20; MPC_ERR_NOMEM. On failure the table is
+ * empty: clear is then a no-op, as is a second clear.
  */
 MPC_WARN_UNUSED mpc_err mpc_bn_fbtable_init(const mpc_ctx *ctx,
                                             mpc_bn_fbtable *t, const mpz_t base,
