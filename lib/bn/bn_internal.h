@@ -160,6 +160,10 @@ void mpc_bn_mont_mul(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a,
                      const mp_limb_t *b);
 /* r = a^2 R^-1 mod m; r may alias a. */
 void mpc_bn_mont_sqr(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a);
+/* r = tab[idx] of `count` elements, every entry read (mpn_sec_tabselect's
+ * contract, faster on the ifma engine). */
+void mpc_bn_mont_select(const mpc_bn_mont *M, mp_limb_t *r,
+                        const mp_limb_t *tab, size_t count, size_t idx);
 
 /*
  * The AVX-512 IFMA kernel (lib/bn/mont_ifma.c). Digits are 52 bits in
@@ -175,6 +179,10 @@ size_t mpc_bn_ifma_digits(size_t n);
  * k0 = -m^-1 mod 2^52. */
 void mpc_bn_ifma_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
                      const uint64_t *m, uint64_t k0, size_t k);
+/* r = tab[idx] of `count` entries of k words (k a multiple of 8), reading
+ * every entry: the constant-time table lookup of the ifma engine. */
+void mpc_bn_ifma_select(uint64_t *r, const uint64_t *tab, size_t k,
+                        size_t count, size_t idx);
 /* Radix conversions: k digits from n limbs (the value must fit), and n
  * limbs from k digits (bits above 64 n dropped). */
 void mpc_bn_ifma_from_limbs(uint64_t *d, size_t k, const mp_limb_t *x,

@@ -94,7 +94,7 @@ void mpc_bn_mulmod_limbs(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b,
 }
 
 /* Fixed windows of PWIN bits on lib/bn/mont.c's engine (IFMA where the
- * CPU has it), each entry read with mpn_sec_tabselect. One code path for
+ * CPU has it), each entry read with mpc_bn_mont_select. One code path for
  * both engines, so that the valgrind checks (make ctime, which run the
  * limbs engine) see the same windows and conversions the IFMA path uses. */
 #define PWIN 5
@@ -173,8 +173,7 @@ void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
         if (i + 1 != nw)
             for (size_t k = 0; k < PWIN; k++)
                 mpc_bn_mont_sqr(&M, acc, acc);
-        mpn_sec_tabselect(sel, tab, (mp_size_t)wd, PSIZE,
-                          window_at(e, en, i * PWIN));
+        mpc_bn_mont_select(&M, sel, tab, PSIZE, window_at(e, en, i * PWIN));
         mpc_bn_mont_mul(&M, acc, acc, sel);
     }
     mpc_bn_mont_export(&M, r, acc);

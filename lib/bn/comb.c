@@ -8,7 +8,7 @@
  * Then base^e = Π_{c = spacing-1 .. 0} (...)^2 · Π_g tab[g][d_g(c)] where
  * d_g(c) gathers bit c of each chunk of group g: `spacing` squarings and
  * one multiplication per group and column, shared by both bases of
- * s^x t^y. Each entry is read with mpn_sec_tabselect (every entry is
+ * s^x t^y. Each entry is read with mpc_bn_mont_select (every entry is
  * touched), so the memory trace does not depend on the exponent.
  *
  * Signed exponents: e' = e + 2^(B-1), with B the public bound rounded up
@@ -357,8 +357,7 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, const term *ts, size_t k,
                 mp_limb_t d = 0;
                 for (size_t r = 0; r < TEETH; r++)
                     d |= bit_at(ts[i].e, (g * TEETH + r) * spacing + col) << r;
-                mpn_sec_tabselect(sel, entry(ts[i].c, g, 0), (mp_size_t)n,
-                                  ENTRIES, d);
+                mpc_bn_mont_select(M, sel, entry(ts[i].c, g, 0), ENTRIES, d);
                 mpc_bn_mont_mul(M, acc, acc, sel);
             }
         }

@@ -5,7 +5,7 @@
  *
  * Interleaved windows (Straus): one squaring per bit, from the top,
  * shared by both terms. e1 is secret: fixed windows of WIN bits, each
- * multiplying by b1^digit read with mpn_sec_tabselect (every entry is
+ * multiplying by b1^digit read with mpc_bn_mont_select (every entry is
  * touched; a zero digit multiplies by the Montgomery one). e2 is public:
  * sliding windows of up to SWIN bits with odd digits, multiplying by
  * b2^digit from a table of odd powers indexed directly, so the memory
@@ -125,7 +125,7 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, mp_limb_t *sel,
         if (b + 1 != bits)
             mpc_bn_mont_sqr(M, acc, acc);
         if (b % WIN == 0 && b < e1_bits) {
-            mpn_sec_tabselect(sel, t1, (mp_size_t)n, WSIZE, digit(el, en, b));
+            mpc_bn_mont_select(M, sel, t1, WSIZE, digit(el, en, b));
             mpc_bn_mont_mul(M, acc, acc, sel);
         }
         if (dig[b] != 0) /* public */

@@ -118,6 +118,16 @@ void mpc_bn_mont_sqr(const mpc_bn_mont *M, mp_limb_t *r, const mp_limb_t *a)
     redc(M, r);
 }
 
+void mpc_bn_mont_select(const mpc_bn_mont *M, mp_limb_t *r,
+                        const mp_limb_t *tab, size_t count, size_t idx)
+{
+    if (M->ifma)
+        mpc_bn_ifma_select(r, tab, M->w, count, idx);
+    else
+        mpn_sec_tabselect(r, tab, (mp_size_t)M->w, (mp_size_t)count,
+                          (mp_size_t)idx);
+}
+
 void mpc_bn_mont_load_var(const mpc_bn_mont *M, mp_limb_t *e, const mpz_t x,
                           mpz_t tmp)
 {

@@ -6,7 +6,7 @@
  *
  * Straus with fixed windows of WIN bits: WIN squarings per window shared
  * by every term, then one multiplication per term. The secret exponent's
- * digit selects its table entry with mpn_sec_tabselect (every entry read)
+ * digit selects its table entry with mpc_bn_mont_select (every entry read)
  * and multiplies even for a zero digit; the public exponents index their
  * tables directly and skip zero digits, so the memory trace depends on
  * public values only. Montgomery arithmetic as lib/bn/mont.c, constant
@@ -84,8 +84,7 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, mp_limb_t *sel,
                 mpc_bn_mont_sqr(M, acc, acc);
         const size_t pos = w * WIN;
         if (pos < e0_bits) {
-            mpn_sec_tabselect(sel, tab, (mp_size_t)n, WSIZE,
-                              digit(el, en, pos));
+            mpc_bn_mont_select(M, sel, tab, WSIZE, digit(el, en, pos));
             mpc_bn_mont_mul(M, acc, acc, sel);
         }
         for (size_t i = 1; i < count; i++) {

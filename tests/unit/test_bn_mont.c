@@ -167,3 +167,31 @@ TEST(bn_mont_large_modulus_uses_limbs)
 {
     CHECK(limit_case());
 }
+
+/* The lookup returns exactly entry idx for every idx, and nothing (zero)
+ * for an idx past the table, on both engines. */
+static bool select_case(bool ifma)
+{
+    static mp_limb_t m[32], scratch[2048], tab[32 * 48], out[48];
+    memset(m, 0xa5, sizeof m);
+    m[0] |= 1;
+    m[31] |= (mp_limb_t)1 << 63;
+    mpc_bn_mont M;
+    if (!mpc_bn_mont_setup_engine(&M, m, 32, scratch, ifma))
+        return true;
+    REQUIRE(M.w <= 48);
+    for (size_t i = 0; i < 32 * M.w; i++)
+        tab[i] = (mp_limb_t)(i * 0x9e3779b97f4a7c15u);
+    for (size_t idx = 0; idx <= 32; idx++) {
+        mpc_bn_mont_select(&M, out, tab, 32, idx);
+        for (size_t j = 0; j < M.w; j++)
+            REQUIRE(out[j] == (idx < 32 ? tab[idx * M.w + j] : 0));
+    }
+    return true;
+}
+
+TEST(bn_mont_select_every_entry)
+{
+    CHECK(select_case(false));
+    CHECK(select_case(true));
+}
