@@ -2,6 +2,8 @@
 #
 #   make demo     install missing Debian packages, build, run a local cluster demo
 #   make test     install missing Debian packages, build, run every test suite
+#                 (the arithmetic and protocol tests also on a build without
+#                 AVX-512 IFMA, VARIANT=portable)
 #   make asan     the same suite built with ASan+UBSan
 #   make lint     lib/ purity, symbol prefix, standalone headers, error table, format
 #   make bench    benchmarks (figures go in README.md)
@@ -31,6 +33,10 @@ else ifeq ($(VARIANT),asan)
 OPT := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
        -fno-omit-frame-pointer
 LDOPT := -fsanitize=address,undefined
+else ifeq ($(VARIANT),portable)
+# The limbs Montgomery engine only (no AVX-512 IFMA), as on CPUs without
+# it: `make test` runs the arithmetic and protocol tests on it too.
+OPT := -O2 -DMPC_BN_NO_IFMA
 else ifeq ($(VARIANT),debug)
 OPT := -O0 -DMPC_TEST_BUILD
 else ifeq ($(VARIANT),fuzz)
@@ -206,7 +212,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=$(VARIANT) tests-bin
-	@scripts/run-tests.sh $(BUILD)
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=portable build/portable/bin/mpc-tests
+	@MPC_SUITES="unit integration portable" scripts/run-tests.sh $(BUILD)
 
 check: tests-bin
 	@scripts/run-tests.sh $(BUILD)

@@ -45,6 +45,10 @@ for suite in ${MPC_SUITES:-unit integration}; do
         run_suite integration "$build/bin/mpc-itests" -j 1 "$@"
       fi ;;
     faults) run_suite faults "$build/bin/mpc-ftests" -j 1 "$@" ;;
+    # The big-number and protocol tests again on the limbs Montgomery
+    # engine (built without AVX-512 IFMA), the one CPUs without it run.
+    portable) run_suite portable build/portable/bin/mpc-tests \
+        --only bn_ --only paillier --only rped --only zk_ --only cggmp "$@" ;;
     *) echo "unknown suite $suite"; total_fail=$((total_fail + 1)); status=1 ;;
   esac
 done

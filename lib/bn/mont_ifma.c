@@ -55,7 +55,9 @@ size_t mpc_bn_ifma_digits(size_t n)
     return (k + 7) / 8 * 8;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* MPC_BN_NO_IFMA (a build flag) keeps the limbs engine everywhere: for
+ * measuring it, and for CPUs that misreport the feature. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MPC_BN_NO_IFMA)
 #include <immintrin.h>
 
 #define MAX_VECS (MPC_BN_IFMA_MAX_DIGITS / 8)
