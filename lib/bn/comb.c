@@ -15,13 +15,12 @@
  * to whole chunks, is in [0, 2^B) and is computed without a branch on the
  * sign; the result is multiplied by the precomputed base^-(2^(B-1)).
  *
- * Arithmetic is in Montgomery form modulo the odd m: products by
- * mpn_sec_mul / mpn_sec_sqr, reduction (REDC) by a fixed loop of
- * mpn_addmul_1 over the limbs, as GMP's own mpn_sec_powm does internally,
- * and a final subtraction chosen with mpn_cnd_* (no branch): lib/bn/mont.c.
+ * Arithmetic is in Montgomery form modulo the odd m on lib/bn/mont.c's
+ * engine (constant time in the values; AVX-512 IFMA where the CPU has it,
+ * docs/bignum.md); table entries are the engine's elements.
  * mpc_bn_comb_init builds the tables of a public base with plain mpz
- * arithmetic; mpc_bn_comb_init_sec builds the same tables with that
- * Montgomery arithmetic only, for a secret base or modulus.
+ * arithmetic; mpc_bn_comb_init_sec builds the same tables with the engine
+ * only, for a secret base or modulus.
  */
 #include <string.h>
 
