@@ -370,7 +370,8 @@ MPC_WARN_UNUSED mpc_err mpc_bn_powm2_var(mpz_t r, const mpz_t b1,
  * exponents (a negative e[i] uses b[i]^-1 mod m), by Straus's
  * interleaving with sliding windows in Montgomery form: one squaring
  * chain as long as the longest exponent, shared by every base
- * (lib/bn/multiexp.c). count = 0 gives r = 1. Tables and scratch come from
+ * (lib/bn/multiexp.c). count = 0 gives r = 1; r may alias any b[i] or
+ * e[i]. Tables and scratch come from
  * GMP's allocator, like mpz limbs (no ctx, no MPC_ERR_NOMEM).
  *
  * Returns: MPC_OK; MPC_ERR_INVALID_ARG if m is even or < 3, or a pointer

@@ -415,6 +415,12 @@ mpc_err mpc_bn_powm_var(mpz_t r, const mpz_t b, const mpz_t e, const mpz_t m)
         mpz_set_ui(r, 0);
         return MPC_ERR_INVALID_ARG;
     }
+    /* On the IFMA engine the Straus loop of mpc_bn_multiexp_var is about
+     * three times mpz_powm (docs/bignum.md); it also handles e < 0. */
+    if (mpz_odd_p(m) && mpc_bn_mont_width(mpz_size(m)) != mpz_size(m)) {
+        mpz_srcptr bs[1] = {b}, es[1] = {e};
+        return mpc_bn_multiexp_var(r, bs, es, 1, m);
+    }
     if (mpz_sgn(e) >= 0) {
         mpz_powm(r, b, e, m);
         return MPC_OK;

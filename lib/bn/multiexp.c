@@ -283,14 +283,16 @@ mpc_err mpc_bn_multiexp_var(mpz_t r, const mpz_srcptr *b, const mpz_srcptr *e,
 {
     if (r == NULL)
         return MPC_ERR_INVALID_ARG;
-    mpz_set_ui(r, 0);
-    if (m == NULL || mpz_cmp_ui(m, 3) < 0 || mpz_even_p(m) ||
-        (count > 0 && (b == NULL || e == NULL)) ||
-        count > SIZE_MAX / (2 * sizeof(mpz_t) + sizeof(term)))
+    /* r is written only after the inputs are copied: it may alias them. */
+    bool ok = m != NULL && mpz_cmp_ui(m, 3) >= 0 && mpz_odd_p(m) &&
+              (count == 0 || (b != NULL && e != NULL)) &&
+              count <= SIZE_MAX / (2 * sizeof(mpz_t) + sizeof(term));
+    for (size_t i = 0; ok && i < count; i++)
+        ok = b[i] != NULL && e[i] != NULL;
+    if (!ok) {
+        mpz_set_ui(r, 0);
         return MPC_ERR_INVALID_ARG;
-    for (size_t i = 0; i < count; i++)
-        if (b[i] == NULL || e[i] == NULL)
-            return MPC_ERR_INVALID_ARG;
+    }
     if (count == 0) {
         mpz_set_ui(r, 1);
         return MPC_OK;
@@ -312,6 +314,8 @@ mpc_err mpc_bn_multiexp_var(mpz_t r, const mpz_srcptr *b, const mpz_srcptr *e,
     }
     if (err == MPC_OK)
         split(r, bases, terms, count, m);
+    else
+        mpz_set_ui(r, 0);
     for (size_t i = 0; i < count; i++)
         mpz_clears(bases[i], exps[i], NULL);
     gmp_free(mem, count * (sizeof(mpz_t) * 2 + sizeof(term)));

@@ -351,11 +351,15 @@ mpc_err mpc_zk_paillier_enc_var(mpz_t out, const mpc_paillier_pk *pk,
     mpz_mod(g, m, pk->n);
     mpz_mul(g, g, pk->n);
     mpz_add_ui(g, g, 1);
-    mpz_powm(out, r, pk->n, pk->n2);
-    mpz_mul(out, out, g);
-    mpz_mod(out, out, pk->n2);
+    mpc_err err = mpc_bn_powm_var(out, r, pk->n, pk->n2);
+    if (err == MPC_OK) {
+        mpz_mul(out, out, g);
+        mpz_mod(out, out, pk->n2);
+    } else {
+        mpz_set_ui(out, 0);
+    }
     mpz_clear(g);
-    return MPC_OK;
+    return err;
 }
 
 mpc_err mpc_zk_affine_sec(const mpc_ctx *ctx, mpz_t out, const mpz_t a,

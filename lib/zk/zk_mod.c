@@ -312,8 +312,7 @@ static bool fermat_prime(const mpz_t n)
     mpz_inits(e, r, NULL);
     mpz_sub_ui(e, n, 1);
     mpz_set_ui(r, 2);
-    mpz_powm(r, r, e, n);
-    bool prime = mpz_cmp_ui(r, 1) == 0;
+    bool prime = mpc_bn_powm_var(r, r, e, n) == MPC_OK && mpz_cmp_ui(r, 1) == 0;
     mpz_clears(e, r, NULL);
     return prime;
 }
@@ -335,8 +334,8 @@ static bool round_ok(const mpc_zk_mod_proof *proof, size_t i, const mpz_t y,
         !mpc_bn_is_unit_var(proof->z[i], n) || proof->a[i] > 1 ||
         proof->b[i] > 1)
         return false;
-    mpz_powm(lhs, proof->z[i], n, n);
-    if (mpz_cmp(lhs, y) != 0)
+    if (mpc_bn_powm_var(lhs, proof->z[i], n, n) != MPC_OK ||
+        mpz_cmp(lhs, y) != 0)
         return false;
     mpz_powm_ui(lhs, proof->x[i], 4, n);
     mpz_set(rhs, y);

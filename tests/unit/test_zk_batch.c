@@ -97,6 +97,14 @@ TEST(zk_batch_multiexp_matches_powm)
     mpz_srcptr b1[] = {bigb}, e1[] = {one};
     CHECK_OK(mpc_bn_multiexp_var(r, b1, e1, 1, small));
     CHECK(mpz_cmp_ui(r, 1000003 - 5) == 0);
+    /* r may alias a base or an exponent. */
+    mpz_t x, y;
+    mpz_init_set_ui(x, 3);
+    mpz_init_set_ui(y, 5);
+    mpz_srcptr bx[] = {x, y}, ex[] = {y, x};
+    CHECK_OK(mpc_bn_multiexp_var(x, bx, ex, 2, small));
+    CHECK(mpz_cmp_ui(x, 243 * 125) == 0);
+    mpz_clears(x, y, NULL);
     /* A negative exponent on a non-unit; an even modulus. */
     mpz_t p, neg;
     mpz_init_set(p, sk.p);
