@@ -115,6 +115,18 @@ mp_limb_t mpc_bn_limbs_lt(const mp_limb_t *a, const mp_limb_t *b, size_t n,
     return mpn_cnd_sub_n(1, tmp, a, b, (mp_size_t)n);
 }
 
+mp_limb_t mpc_bn_limbs_window(const mp_limb_t *e, size_t en, size_t pos,
+                              unsigned width)
+{
+    mp_limb_t d = 0;
+    for (unsigned k = 0; k < width; k++) {
+        size_t b = pos + k;
+        if (b / GMP_NUMB_BITS < en)
+            d |= ((e[b / GMP_NUMB_BITS] >> (b % GMP_NUMB_BITS)) & 1) << k;
+    }
+    return d;
+}
+
 void mpc_bn_limbs_cnd_copy(mp_limb_t cnd, mp_limb_t *dst, const mp_limb_t *src,
                            size_t n)
 {

@@ -76,6 +76,12 @@ mp_limb_t mpc_bn_limbs_eq(const mp_limb_t *a, const mp_limb_t *b, size_t n);
 /* 1 if a < b over n limbs, else 0; `tmp` holds n limbs of scratch. */
 mp_limb_t mpc_bn_limbs_lt(const mp_limb_t *a, const mp_limb_t *b, size_t n,
                           mp_limb_t *tmp);
+/* Bits [pos, pos + width) of e[0..en) as a number, zero above en limbs;
+ * width < 64. Branches on the public positions only, never on the bits
+ * (a secret exponent's window selects a table entry by
+ * mpc_bn_mont_select). */
+mp_limb_t mpc_bn_limbs_window(const mp_limb_t *e, size_t en, size_t pos,
+                              unsigned width);
 /* dst = src if cnd = 1; unchanged if cnd = 0; no branch. */
 void mpc_bn_limbs_cnd_copy(mp_limb_t cnd, mp_limb_t *dst, const mp_limb_t *src,
                            size_t n);

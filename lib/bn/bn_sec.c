@@ -130,18 +130,6 @@ static void times_r(mp_limb_t *d, const mp_limb_t *x, const mpc_bn_mont *M,
     memcpy(d, t, n * sizeof *d);
 }
 
-/* Bits [pos, pos + PWIN) of e[0..en), zero above (public positions). */
-static mp_limb_t window_at(const mp_limb_t *e, size_t en, size_t pos)
-{
-    mp_limb_t d = 0;
-    for (size_t k = 0; k < PWIN; k++) {
-        size_t b = pos + k;
-        if (b / GMP_NUMB_BITS < en)
-            d |= ((e[b / GMP_NUMB_BITS] >> (b % GMP_NUMB_BITS)) & 1) << k;
-    }
-    return d;
-}
-
 void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
                        size_t enb, const mp_limb_t *m, size_t n, mpc_bn_ws *w)
 {
@@ -173,7 +161,8 @@ void mpc_bn_powm_limbs(mp_limb_t *r, const mp_limb_t *b, const mp_limb_t *e,
         if (i + 1 != nw)
             for (size_t k = 0; k < PWIN; k++)
                 mpc_bn_mont_sqr(&M, acc, acc);
-        mpc_bn_mont_select(&M, sel, tab, PSIZE, window_at(e, en, i * PWIN));
+        mpc_bn_mont_select(&M, sel, tab, PSIZE,
+                           mpc_bn_limbs_window(e, en, i * PWIN, PWIN));
         mpc_bn_mont_mul(&M, acc, acc, sel);
     }
     mpc_bn_mont_export(&M, r, acc);

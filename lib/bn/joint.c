@@ -24,19 +24,6 @@
 #define SSIZE ((size_t)1 << (SWIN - 1)) /* odd powers b2^1 .. b2^(2^SWIN-1) */
 #define MAX_JOINT_BITS ((size_t)1 << 20)
 
-/* Bits [pos, pos + WIN) of e[0..en), zero above en limbs (public
- * positions; no branch on the values). */
-static mp_limb_t digit(const mp_limb_t *e, size_t en, size_t pos)
-{
-    mp_limb_t d = 0;
-    for (size_t k = 0; k < WIN; k++) {
-        size_t b = pos + k;
-        if (b / GMP_NUMB_BITS < en)
-            d |= ((e[b / GMP_NUMB_BITS] >> (b % GMP_NUMB_BITS)) & 1) << k;
-    }
-    return d;
-}
-
 /* tab[i] = x^i for i < WSIZE, in Montgomery form (x and one too). */
 static void powers(const mpc_bn_mont *M, mp_limb_t *tab, const mp_limb_t *x,
                    const mp_limb_t *one)
@@ -125,7 +112,8 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, mp_limb_t *sel,
         if (b + 1 != bits)
             mpc_bn_mont_sqr(M, acc, acc);
         if (b % WIN == 0 && b < e1_bits) {
-            mpc_bn_mont_select(M, sel, t1, WSIZE, digit(el, en, b));
+            mpc_bn_mont_select(M, sel, t1, WSIZE,
+                               mpc_bn_limbs_window(el, en, b, WIN));
             mpc_bn_mont_mul(M, acc, acc, sel);
         }
         if (dig[b] != 0) /* public */

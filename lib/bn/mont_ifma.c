@@ -70,6 +70,23 @@ bool mpc_bn_ifma_available(void)
 
 __extension__ typedef unsigned __int128 u128;
 
+/* r = the accumulator's value as 52-bit digits: one carry pass (the lanes
+ * are below 2^61, the value below 2^(52 K)). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+normalise(uint64_t *r, const __m512i *acc, size_t nv)
+{
+    uint64_t c = 0;
+    for (size_t v = 0; v < nv; v++) {
+        uint64_t lanes[8];
+        _mm512_storeu_si512(lanes, acc[v]);
+        for (size_t j = 0; j < 8; j++) {
+            uint64_t x = lanes[j] + c;
+            r[8 * v + j] = x & MASK52;
+            c = x >> 52;
+        }
+    }
+}
+
 /*
  * The product for nv registers of digits. Always inlined into a switch on
  * nv with constant values, so that the loops over the registers unroll.
@@ -142,16 +159,7 @@ mul_nv(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
                 _mm512_madd52hi_epu64(sh, qv, _mm512_loadu_si512(m + 8 * v));
         }
     }
-    uint64_t c = 0;
-    for (size_t v = 0; v < nv; v++) {
-        uint64_t lanes[8];
-        _mm512_storeu_si512(lanes, acc[v]);
-        for (size_t j = 0; j < 8; j++) {
-            uint64_t x = lanes[j] + c;
-            r[8 * v + j] = x & MASK52;
-            c = x >> 52;
-        }
-    }
+    normalise(r, acc, nv);
 }
 
 /* The plain form of the step, for the larger sizes: there the multiplier
@@ -192,16 +200,7 @@ mul_wide(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
         acc[0] = _mm512_add_epi64(acc[0],
                                   _mm512_maskz_set1_epi64(1, (long long)carry));
     }
-    uint64_t c = 0;
-    for (size_t v = 0; v < nv; v++) {
-        uint64_t lanes[8];
-        _mm512_storeu_si512(lanes, acc[v]);
-        for (size_t j = 0; j < 8; j++) {
-            uint64_t x = lanes[j] + c;
-            r[8 * v + j] = x & MASK52;
-            c = x >> 52;
-        }
-    }
+    normalise(r, acc, nv);
 }
 
 __attribute__((target("avx512f,avx512ifma"))) void

@@ -22,18 +22,6 @@
 #define WSIZE ((size_t)1 << WIN)
 #define MAX_BITS ((size_t)1 << 20)
 
-/* Bits [pos, pos + WIN) of e[0..en), zero above (public positions). */
-static mp_limb_t digit(const mp_limb_t *e, size_t en, size_t pos)
-{
-    mp_limb_t d = 0;
-    for (size_t k = 0; k < WIN; k++) {
-        size_t b = pos + k;
-        if (b / GMP_NUMB_BITS < en)
-            d |= ((e[b / GMP_NUMB_BITS] >> (b % GMP_NUMB_BITS)) & 1) << k;
-    }
-    return d;
-}
-
 static bool args_ok(const mpz_srcptr *b, const mpz_srcptr *e, size_t count,
                     size_t e0_bits, const mpz_t m)
 {
@@ -84,12 +72,13 @@ static void eval(const mpc_bn_mont *M, mp_limb_t *acc, mp_limb_t *sel,
                 mpc_bn_mont_sqr(M, acc, acc);
         const size_t pos = w * WIN;
         if (pos < e0_bits) {
-            mpc_bn_mont_select(M, sel, tab, WSIZE, digit(el, en, pos));
+            mpc_bn_mont_select(M, sel, tab, WSIZE,
+                               mpc_bn_limbs_window(el, en, pos, WIN));
             mpc_bn_mont_mul(M, acc, acc, sel);
         }
         for (size_t i = 1; i < count; i++) {
-            mp_limb_t d =
-                digit(mpz_limbs_read(e[i]), mpz_size(e[i]), pos); /* public */
+            mp_limb_t d = mpc_bn_limbs_window(
+                mpz_limbs_read(e[i]), mpz_size(e[i]), pos, WIN); /* public */
             if (d != 0)
                 mpc_bn_mont_mul(M, acc, acc, tab + (i * WSIZE + d) * n);
         }

@@ -5,18 +5,7 @@
 #include "mpc/bn.h"
 #include "mpc/ctx.h"
 #include "tests/harness/test.h"
-
-/* x = uniform in [0, 2^bits) (public test data). */
-static bool rand_bits(mpz_t x, size_t bits)
-{
-    mpz_t b;
-    mpz_init(b);
-    mpz_setbit(b, bits);
-    mpc_err err = mpc_bn_random_below(test_ctx(), x, b);
-    mpz_clear(b);
-    REQUIRE(err == MPC_OK);
-    return true;
-}
+#include "tests/unit/bn_test_util.h"
 
 /* r == b1^e1 * b2^e2 mod m by mpz_powm (e1 < 0: the inverse's power). */
 static bool joint_ok(const mpz_t r, const mpz_t b1, const mpz_t e1,
@@ -37,11 +26,11 @@ static bool joint_ok(const mpz_t r, const mpz_t b1, const mpz_t e1,
 /* m odd of `bits` bits; b1 a unit mod m with its inverse. */
 static bool setup(mpz_t m, mpz_t b1, mpz_t b1_inv, size_t bits)
 {
-    REQUIRE(rand_bits(m, bits - 1));
+    REQUIRE(bn_test_rand_bits(m, bits - 1));
     mpz_setbit(m, bits - 1);
     mpz_setbit(m, 0);
     do {
-        REQUIRE(rand_bits(b1, bits - 1));
+        REQUIRE(bn_test_rand_bits(b1, bits - 1));
     } while (mpz_invert(b1_inv, b1, m) == 0);
     return true;
 }
@@ -67,13 +56,13 @@ TEST(bn_joint_matches_powm)
                 if (i == 3)
                     mpz_neg(e1, e1);
             } else {
-                CHECK(rand_bits(e1, e1_bits[s]));
+                CHECK(bn_test_rand_bits(e1, e1_bits[s]));
                 if (i % 2)
                     mpz_neg(e1, e1);
             }
             /* e2: a 2048-bit value, 0, 1, or sparse (zero windows). */
             if (i % 4 == 0)
-                CHECK(rand_bits(e2, 2048));
+                CHECK(bn_test_rand_bits(e2, 2048));
             else if (i % 4 == 1)
                 mpz_set_ui(e2, i == 1 ? 0 : 1);
             else if (i % 4 == 2) {
@@ -81,7 +70,7 @@ TEST(bn_joint_matches_powm)
                 mpz_setbit(e2, 2047);
             } else
                 mpz_set_ui(e2, 31);
-            CHECK(rand_bits(b2, 4200)); /* above m: reduced */
+            CHECK(bn_test_rand_bits(b2, 4200)); /* above m: reduced */
             CHECK_OK(mpc_bn_powm_joint_sec(ctx, r, b1, b1_inv, e1, e1_bits[s],
                                            b2, e2, m));
             CHECK(joint_ok(r, b1, e1, b2, e2, m));
@@ -97,16 +86,16 @@ TEST(bn_joint_matches_powm)
     CHECK_OK(mpc_bn_powm_joint_sec(ctx, r, b1, b1_inv, e1, 8, b2, e2, m));
     CHECK(joint_ok(r, b1, e1, b2, e2, m));
     /* e1 longer than e2, and the output aliasing every input. */
-    CHECK(rand_bits(e1, 3000));
+    CHECK(bn_test_rand_bits(e1, 3000));
     mpz_set_ui(e2, 65537);
     mpz_set(r, b2);
     CHECK_OK(mpc_bn_powm_joint_sec(ctx, r, b1, b1_inv, e1, 3000, r, e2, m));
     CHECK(joint_ok(r, b1, e1, b2, e2, m));
     /* A small modulus. */
     CHECK(setup(m, b1, b1_inv, 70));
-    CHECK(rand_bits(e1, 64));
-    CHECK(rand_bits(e2, 64));
-    CHECK(rand_bits(b2, 69));
+    CHECK(bn_test_rand_bits(e1, 64));
+    CHECK(bn_test_rand_bits(e2, 64));
+    CHECK(bn_test_rand_bits(b2, 69));
     CHECK_OK(mpc_bn_powm_joint_sec(ctx, r, b1, b1_inv, e1, 64, b2, e2, m));
     CHECK(joint_ok(r, b1, e1, b2, e2, m));
     mpz_clears(m, b1, b1_inv, b2, e1, e2, r, NULL);

@@ -13,20 +13,9 @@
 #include "lib/bn/bn_internal.h"
 #include "mpc/bn.h"
 #include "tests/harness/test.h"
+#include "tests/unit/bn_test_util.h"
 
 #define MAXN 100
-
-/* x = uniform in [0, 2^bits) (public test data). */
-static bool rand_bits(mpz_t x, size_t bits)
-{
-    mpz_t b;
-    mpz_init(b);
-    mpz_setbit(b, bits);
-    mpc_err err = mpc_bn_random_below(test_ctx(), x, b);
-    mpz_clear(b);
-    REQUIRE(err == MPC_OK);
-    return true;
-}
 
 /* The element of x (x < m) in Montgomery form, through R^2 as callers do. */
 static void load(const mpc_bn_mont *M, mp_limb_t *e, const mpz_t x,
@@ -90,12 +79,12 @@ static bool sizes_case(bool ifma)
     mpz_inits(m, x, y, NULL);
     for (size_t i = 0; i < sizeof limbs / sizeof *limbs; i++) {
         size_t bits = 64 * limbs[i];
-        REQUIRE(rand_bits(m, bits - 1));
+        REQUIRE(bn_test_rand_bits(m, bits - 1));
         mpz_setbit(m, bits - 1);
         mpz_setbit(m, 0);
-        REQUIRE(rand_bits(x, bits));
+        REQUIRE(bn_test_rand_bits(x, bits));
         mpz_mod(x, x, m);
-        REQUIRE(rand_bits(y, bits));
+        REQUIRE(bn_test_rand_bits(y, bits));
         mpz_mod(y, y, m);
         REQUIRE(chain_case(m, ifma, x, y));
         /* The largest modulus of this size: 4m < R is tightest here. */
@@ -129,7 +118,7 @@ static bool radix_case(void)
     uint64_t d[MPC_BN_IFMA_MAX_DIGITS];
     mpz_t v;
     mpz_init(v);
-    REQUIRE(rand_bits(v, 64 * 64));
+    REQUIRE(bn_test_rand_bits(v, 64 * 64));
     mpc_bn_limbs_load(x, 64, v);
     size_t k = mpc_bn_ifma_digits(64);
     REQUIRE(k % 8 == 0 && 52 * k >= 64 * 64 + 2 && k <= 80);

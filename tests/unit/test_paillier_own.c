@@ -11,20 +11,9 @@
 #include "mpc/params.h"
 #include "tests/harness/test.h"
 #include "tests/protocol/cggmp_fixture.h"
+#include "tests/unit/bn_test_util.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-/* x = uniform in [-2^bits, 2^bits] (public test data). */
-static bool rand_signed(mpz_t x, size_t bits)
-{
-    mpz_t b;
-    mpz_init(b);
-    mpz_setbit(b, bits);
-    mpc_err err = mpc_bn_random_symmetric(test_ctx(), x, b);
-    mpz_clear(b);
-    REQUIRE(err == MPC_OK);
-    return true;
-}
 
 /* r is a unit in [1, N) and rn = r^N mod N^2, computed plainly. */
 static bool nonce_ok(const mpc_paillier_sk *sk, const mpz_t r, const mpz_t rn)
@@ -130,7 +119,7 @@ TEST(paillier_own_encrypt_matches_public_key_form)
     mpz_t m, half;
     mpz_inits(m, half, NULL);
     for (int i = 0; i < test_iters(5); i++) {
-        CHECK(rand_signed(m, sk.pk.params->ell_prime));
+        CHECK(bn_test_rand_signed(m, sk.pk.params->ell_prime));
         CHECK(encrypt_own_ok(&sk, m));
     }
     /* Edges: 0, ±(N - 1) / 2. */
@@ -154,7 +143,7 @@ TEST(paillier_own_3072)
     mpz_inits(m, r, rn, NULL);
     CHECK_OK(mpc_paillier_nonce_own(test_ctx(), &sk, r, rn));
     CHECK(nonce_ok(&sk, r, rn));
-    CHECK(rand_signed(m, 3000));
+    CHECK(bn_test_rand_signed(m, 3000));
     CHECK(encrypt_own_ok(&sk, m));
     mpz_clears(m, r, rn, NULL);
     mpc_paillier_sk_clear(&sk);
@@ -169,15 +158,15 @@ TEST(paillier_own_affine_matches_affine_crt)
     const size_t xb = sk.pk.params->ell + sk.pk.params->eps + 1;
     mpz_t k, c, x, y, r, out, want, d, exp;
     mpz_inits(k, c, x, y, r, out, want, d, exp, NULL);
-    CHECK(rand_signed(k, 256));
-    CHECK(rand_signed(y, sk.pk.params->ell_prime));
+    CHECK(bn_test_rand_signed(k, 256));
+    CHECK(bn_test_rand_signed(y, sk.pk.params->ell_prime));
     CHECK_OK(mpc_paillier_encrypt_own(ctx, &sk, c, r, k));
     const long xs[] = {0, -1, 1};
     for (int i = 0; i < 4; i++) {
         if (i < 3)
             mpz_set_si(x, xs[i]);
         else
-            CHECK(rand_signed(x, xb - 1));
+            CHECK(bn_test_rand_signed(x, xb - 1));
         CHECK_OK(mpc_paillier_affine_own(ctx, &sk, out, r, c, x, xb, y));
         CHECK_OK(mpc_paillier_affine_crt(ctx, &sk, want, c, x, xb, y, r));
         CHECK(mpz_cmp(out, want) == 0);
@@ -214,7 +203,7 @@ TEST(paillier_own_copy_keeps_tables)
     CHECK(mpz_cmp(r, r2) == 0 && mpz_cmp(rn, rn2) == 0);
     CHECK(nonce_ok(&cp, r2, rn2));
     mpc_paillier_sk_clear(&sk); /* the copy owns its tables */
-    CHECK(rand_signed(m, 300));
+    CHECK(bn_test_rand_signed(m, 300));
     CHECK(encrypt_own_ok(&cp, m));
 
     /* A key without tables: the plain path, the same results. */
@@ -461,7 +450,7 @@ TEST(paillier_affine_joint_matches_two_step)
     const size_t le = pk->params->ell + pk->params->eps + 1;
     mpz_t k, c, x, y, r, d, exp;
     mpz_inits(k, c, x, y, r, d, exp, NULL);
-    CHECK(rand_signed(k, 256));
+    CHECK(bn_test_rand_signed(k, 256));
     CHECK_OK(mpc_paillier_encrypt_own(ctx, &sk, c, r, k));
     for (int i = 0; i < 6; i++) {
         size_t xb = i % 2 ? le : 256;
@@ -470,8 +459,8 @@ TEST(paillier_affine_joint_matches_two_step)
         else if (i < 4)
             mpz_set_si(x, -1);
         else
-            CHECK(rand_signed(x, xb - 1));
-        CHECK(rand_signed(y, pk->params->ell_prime));
+            CHECK(bn_test_rand_signed(x, xb - 1));
+        CHECK(bn_test_rand_signed(y, pk->params->ell_prime));
         CHECK_OK(mpc_paillier_nonce_random(ctx, pk, r));
         CHECK(affine_two_step_ok(pk, c, x, xb, y, r));
         CHECK_OK(mpc_paillier_affine(ctx, pk, d, c, x, xb, y, r));
