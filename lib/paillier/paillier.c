@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "lib/bn/bn_internal.h"
 #include "mpc/bn.h"
 #include "mpc/mem.h"
 #include "mpc/paillier.h"
@@ -125,14 +126,25 @@ static mpc_err fail(mpz_t out, mpc_err err)
 
 /* ---- Keys ---------------------------------------------------------------- */
 
-/* The cheap structural checks of mpc_paillier_sk_from_primes. They compare
- * secrets, but every comparison comes out the same for valid input. */
+/* The cheap structural checks of mpc_paillier_sk_from_primes: p and q of
+ * exactly prime_bits bits, p ≡ q ≡ 3 (mod 4), p != q. Branch-free on the
+ * limbs (their count and the signs are public, mpc/bn.h); the outcome,
+ * the same for every valid key, is all that is declassified. */
 static bool primes_ok(const mpc_params *params, const mpz_t p, const mpz_t q)
 {
-    return mpz_sizeinbase(p, 2) == params->prime_bits &&
-           mpz_sizeinbase(q, 2) == params->prime_bits &&
-           mpz_fdiv_ui(p, 4) == 3 && mpz_fdiv_ui(q, 4) == 3 &&
-           mpz_cmp(p, q) != 0;
+    size_t n = mpc_bn_limbs_for_bits(params->prime_bits);
+    if (mpz_sgn(p) <= 0 || mpz_sgn(q) <= 0 || mpz_size(p) != n ||
+        mpz_size(q) != n)
+        return false;
+    const mp_limb_t *a = mpz_limbs_read(p), *b = mpz_limbs_read(q);
+    /* The top limb shifted down to bit prime_bits - 1 is 1: that bit is the
+     * highest set. */
+    unsigned top = (unsigned)((params->prime_bits - 1) % GMP_NUMB_BITS);
+    mp_limb_t bad = ((a[n - 1] >> top) ^ 1) | ((b[n - 1] >> top) ^ 1);
+    bad |= ((a[0] & 3) ^ 3) | ((b[0] & 3) ^ 3);
+    bool ok = (bad == 0) & (mpc_bn_limbs_eq(a, b, n) == 0);
+    mpc_declassify(&ok, sizeof ok); /* differs only on misuse */
+    return ok;
 }
 
 /* hx = (-other)^-1 mod x, the CRT decryption constant for prime x. */
@@ -160,6 +172,28 @@ static mpc_err crt_exponent(const mpc_ctx *ctx, mpz_t ex, const mpz_t other,
     return err;
 }
 
+/*
+ * Declassifies, to the byte, what GMP's set-up of the secret modulus x
+ * reads (mpc/bn.h, "Secret moduli": the top 9 and low 7 bits): the top two
+ * bytes of its top limb and its low byte. The key's moduli are used from
+ * here on; a no-op outside the ctime checks (mpc/mem.h).
+ */
+static void publish_setup_bits(const mpz_t x)
+{
+    size_t n = mpz_size(x); /* public */
+    if (n == 0)
+        return;
+    const uint8_t *top = (const uint8_t *)&mpz_limbs_read(x)[n - 1];
+    const uint8_t *low = (const uint8_t *)&mpz_limbs_read(x)[0];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    low += sizeof(mp_limb_t) - 1;
+#else
+    top += sizeof(mp_limb_t) - 2;
+#endif
+    mpc_declassify(top, 2);
+    mpc_declassify(low, 1);
+}
+
 static mpc_err nonce_tables(const mpc_ctx *ctx, mpc_paillier_sk *sk);
 
 mpc_err mpc_paillier_sk_from_primes(const mpc_ctx *ctx, mpc_paillier_sk *sk,
@@ -172,14 +206,21 @@ mpc_err mpc_paillier_sk_from_primes(const mpc_ctx *ctx, mpc_paillier_sk *sk,
     if (ctx == NULL || params == NULL || p == NULL || q == NULL ||
         !primes_ok(params, p, q))
         return MPC_ERR_INVALID_ARG;
+    mpz_set(sk->p, p);
+    mpz_set(sk->q, q);
+    p = sk->p; /* from here on the key's copies, their set-up bits public */
+    q = sk->q;
+    publish_setup_bits(p);
+    publish_setup_bits(q);
     mpz_t pm1, qm1;
     mpz_init_set(pm1, p);
     mpz_init_set(qm1, q);
     mpz_clrbit(pm1, 0);
     mpz_clrbit(qm1, 0);
-    mpz_set(sk->p, p);
-    mpz_set(sk->q, q);
     mpc_err err = mpc_bn_mul_sec(ctx, sk->pk.n, p, q);
+    /* N is the public key (ctime checks: see mpc/mem.h). */
+    mpc_declassify(mpz_limbs_read(sk->pk.n),
+                   mpz_size(sk->pk.n) * sizeof(mp_limb_t));
     if (err == MPC_OK && mpz_sizeinbase(sk->pk.n, 2) != params->n_bits)
         err = MPC_ERR_INVALID_ARG;
     if (err == MPC_OK)
@@ -188,8 +229,12 @@ mpc_err mpc_paillier_sk_from_primes(const mpc_ctx *ctx, mpc_paillier_sk *sk,
         err = mpc_bn_mul_sec(ctx, sk->p2, p, p);
     if (err == MPC_OK)
         err = mpc_bn_mul_sec(ctx, sk->q2, q, q);
-    if (err == MPC_OK)
+    if (err == MPC_OK) {
+        publish_setup_bits(sk->phi);
+        publish_setup_bits(sk->p2);
+        publish_setup_bits(sk->q2);
         err = mpc_bn_invert_sec(ctx, sk->q_inv_p, q, p);
+    }
     if (err == MPC_OK)
         err = mpc_bn_invert_sec(ctx, sk->q2_inv_p2, sk->q2, sk->p2);
     if (err == MPC_OK)

@@ -6,8 +6,10 @@
 
 #include <string.h>
 
+#include "lib/bn/bn_internal.h"
 #include "lib/zk/zk_internal.h"
 #include "mpc/bn.h"
+#include "mpc/mem.h"
 
 void mpc_zk_fac_proof_init(mpc_zk_fac_proof *proof)
 {
@@ -197,6 +199,9 @@ static mpc_err commit(const mpc_ctx *ctx, mpc_zk_fac_proof *proof,
                               le + pm->n_bits);
     if (err != MPC_OK)
         return err;
+    /* Published before T: Q is inverted below in variable time. */
+    const mpz_srcptr pub[] = {proof->P, proof->Q, proof->A, proof->B};
+    mpc_zk_publish(pub, sizeof pub / sizeof *pub);
     /* T = Q^α t^r; Q is public (a unit: s and t are), so is its inverse. */
     mpz_t q_inv, qa, tr;
     mpz_inits(q_inv, qa, tr, NULL);
@@ -212,9 +217,8 @@ static mpc_err commit(const mpc_ctx *ctx, mpc_zk_fac_proof *proof,
     if (err == MPC_OK)
         err = mpc_bn_mulmod_sec(ctx, proof->T, qa, tr, rp->n);
     if (err == MPC_OK) {
-        const mpz_srcptr pub[] = {proof->P, proof->Q, proof->A, proof->B,
-                                  proof->T};
-        mpc_zk_publish(pub, sizeof pub / sizeof *pub);
+        const mpz_srcptr pub_t[] = {proof->T};
+        mpc_zk_publish(pub_t, 1);
     }
     mpz_clear(q_inv);
     mpc_bn_clear(qa);
@@ -283,18 +287,40 @@ static mpc_err respond(const mpc_ctx *ctx, mpc_zk_fac_proof *proof,
     return err;
 }
 
-/* p q = N, each of at most prime_bits bits (the sizes are public). */
+/* The bits of x at positions h and above, for x of at most
+ * mpc_bn_limbs_for_bits(h) limbs; zero iff x < 2^h. Branches on the limb
+ * count (public, mpc/bn.h) only. */
+static mp_limb_t bits_above(const mpz_t x, size_t h)
+{
+    size_t n = mpz_size(x), r = h % GMP_NUMB_BITS;
+    if (n < mpc_bn_limbs_for_bits(h) || r == 0)
+        return 0;
+    return mpz_limbs_read(x)[n - 1] >> r;
+}
+
+/* p q = N, each of at most prime_bits bits. The signs and limb counts are
+ * public (mpc/bn.h); the limbs are compared without a branch, and only the
+ * outcome, the same for every valid key, is declassified. */
 static mpc_err witness_ok(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
 {
-    size_t h = sk->pk.params->prime_bits;
-    if (mpz_sgn(sk->p) <= 0 || mpz_sgn(sk->q) <= 0 ||
-        mpz_sizeinbase(sk->p, 2) > h || mpz_sizeinbase(sk->q, 2) > h)
+    size_t h = sk->pk.params->prime_bits, hn = mpc_bn_limbs_for_bits(h);
+    size_t n = mpz_size(sk->pk.n);
+    if (mpz_sgn(sk->p) <= 0 || mpz_sgn(sk->q) <= 0 || mpz_size(sk->p) > hn ||
+        mpz_size(sk->q) > hn)
         return MPC_ERR_INVALID_ARG;
     mpz_t pq;
     mpz_init(pq);
     mpc_err err = mpc_bn_mul_sec(ctx, pq, sk->p, sk->q);
-    if (err == MPC_OK && mpz_cmp(pq, sk->pk.n) != 0) /* N is public */
+    if (err == MPC_OK && mpz_size(pq) != n)
         err = MPC_ERR_INVALID_ARG;
+    if (err == MPC_OK) {
+        mp_limb_t above = bits_above(sk->p, h) | bits_above(sk->q, h);
+        bool ok =
+            (above == 0) & (mpc_bn_limbs_eq(mpz_limbs_read(pq),
+                                            mpz_limbs_read(sk->pk.n), n) == 1);
+        mpc_declassify(&ok, sizeof ok); /* differs only on misuse */
+        err = ok ? MPC_OK : MPC_ERR_INVALID_ARG;
+    }
     mpc_bn_clear(pq);
     return err;
 }
