@@ -8,6 +8,7 @@
 
 #include "lib/zk/zk_internal.h"
 #include "mpc/bn.h"
+#include "mpc/mem.h"
 
 /* Draws of w before giving up; each succeeds with probability about 1/2,
  * so running out means the rng is broken. */
@@ -134,45 +135,67 @@ static void factor_clear(factor *f)
 }
 
 /*
- * Fills f for the prime r of N. r - 1 = 2 r' with r' = (r - 1) / 2 odd, so
- * N^-1 mod (r - 1) is the CRT of N^-1 mod r' and 1 mod 2 (N is odd); every
- * step is a `_sec` function, as r is secret.
+ * d = N^-1 mod φ(N), the exponent of the N-th roots, by one inversion
+ * modulo the public N rather than modulo a value derived from the secret
+ * primes (whose modulus set-up reads would need their own argument): with
+ * v = φ(N)^-1 mod N, φ(N) v = 1 + N t for t = floor(φ(N) v / N), so
+ * N (-t) ≡ 1 (mod φ(N)). v exists iff gcd(N, φ(N)) = 1, which a
+ * Paillier-Blum key has; the caller learns whether it did.
+ */
+static mpc_err nth_root_exp(const mpc_ctx *ctx, mpz_t d,
+                            const mpc_paillier_sk *sk)
+{
+    mpz_t v, zero;
+    mpz_inits(v, zero, NULL);
+    mpc_err err = mpc_bn_invert_sec(ctx, v, sk->phi, sk->pk.n);
+    if (err == MPC_OK)
+        err = mpc_bn_mul_sec(ctx, v, v, sk->phi);
+    if (err == MPC_OK)
+        err = mpc_bn_divmod_sec(ctx, v, NULL, v, sk->pk.n); /* t */
+    if (err == MPC_OK)
+        err = mpc_bn_submod_sec(ctx, d, zero, v, sk->phi);
+    mpc_bn_clear(v);
+    mpz_clear(zero);
+    return err;
+}
+
+/*
+ * Fills f for the prime r of N, given d = N^-1 mod φ(N), with `_sec`
+ * functions only, as r is secret, and with no modulus derived from r but
+ * r - 1, which is r with bit 0 cleared: GMP's set-up of a secret modulus
+ * reads its top and low bits (mpc/bn.h), and those of r - 1 are r's own.
+ * (r + 1) / 4 = floor(r / 4) + 1 for r ≡ 3 (mod 4).
  */
 static mpc_err factor_init(const mpc_ctx *ctx, factor *f, const mpz_t r,
-                           const mpz_t n)
+                           const mpz_t d)
 {
     f->r = r;
     f->bits = mpz_sizeinbase(r, 2);
     f->e4_odd = mpz_tstbit(r, 2) == 0; /* (r + 1) / 4 odd iff r ≡ 3 mod 8 */
     mpz_inits(f->root4, f->n_root, NULL);
-    mpz_t k, half, rm1, one, two, inv2;
-    mpz_inits(k, half, rm1, inv2, NULL);
+    mpz_t k, rm1, one, four;
+    mpz_inits(k, rm1, NULL);
     mpz_init_set_ui(one, 1);
-    mpz_init_set_ui(two, 2);
-    mpz_fdiv_q_2exp(half, r, 1); /* r' */
-    mpz_fdiv_q_2exp(k, r, 2);    /* (r - 3) / 4 */
+    mpz_init_set_ui(four, 4);
     mpz_set(rm1, r);
     mpz_clrbit(rm1, 0);
-    mpc_err err = mpc_bn_addmod_sec(ctx, k, k, one, r); /* (r + 1) / 4 */
+    mpc_err err = mpc_bn_divmod_sec(ctx, k, NULL, r, four);
+    if (err == MPC_OK)
+        err = mpc_bn_addmod_sec(ctx, k, k, one, rm1); /* (r + 1) / 4 */
     if (err == MPC_OK)
         err = mpc_bn_mulmod_sec(ctx, f->root4, k, k, rm1);
-    if (err == MPC_OK)
-        err = mpc_bn_mod_sec(ctx, k, n, half);
-    if (err == MPC_OK)
-        err = mpc_bn_invert_sec(ctx, k, k, half);
-    if (err == MPC_OK)
-        err = mpc_bn_invert_sec(ctx, inv2, two, half);
-    if (err == MPC_OK)
-        err = mpc_bn_crt_sec(ctx, f->n_root, k, half, one, two, inv2);
+    if (err == MPC_OK) /* (r - 1) | φ(N) */
+        err = mpc_bn_mod_sec(ctx, f->n_root, d, rm1);
     mpc_bn_clear(k);
-    mpc_bn_clear(half);
     mpc_bn_clear(rm1);
-    mpc_bn_clear(inv2);
-    mpz_clears(one, two, NULL);
+    mpz_clears(one, four, NULL);
     return err;
 }
 
-/* x_r = u^e4 mod r and *neg = 1 if x_r^4 ≡ -u (mod r), 0 if ≡ u. */
+/*
+ * x_r = u^e4 mod r and *neg = 1 if x_r^4 ≡ -u (mod r), 0 if ≡ u. *neg is
+ * the proof's a_i (published), so it is declassified here.
+ */
 static mpc_err root4(const mpc_ctx *ctx, mpz_t x_r, unsigned *neg,
                      const mpz_t u, const factor *f)
 {
@@ -185,8 +208,10 @@ static mpc_err root4(const mpc_ctx *ctx, mpz_t x_r, unsigned *neg,
         err = mpc_bn_mulmod_sec(ctx, x4, x4, x4, f->r);
     if (err == MPC_OK)
         err = mpc_bn_mod_sec(ctx, u_r, u, f->r);
-    *neg =
-        err == MPC_OK ? (unsigned)(mpz_tstbit(x4, 0) ^ mpz_tstbit(u_r, 0)) : 0;
+    *neg = 0;
+    if (err == MPC_OK)
+        *neg = (unsigned)(mpz_tstbit(x4, 0) ^ mpz_tstbit(u_r, 0));
+    mpc_declassify(neg, sizeof *neg);
     mpc_bn_clear(x4);
     mpc_bn_clear(u_r);
     return err;
@@ -202,13 +227,18 @@ static mpc_err negate(const mpc_ctx *ctx, mpz_t x, const mpz_t r)
     return err;
 }
 
-/* Samples w ∈ Z*_N with Jacobi(w, N) = -1 (public once chosen). */
+/*
+ * Samples w ∈ Z*_N with Jacobi(w, N) = -1. Each draw is declassified before
+ * its Jacobi symbol is computed: the one kept is published, and a rejected
+ * one is discarded, independent of the key and of the draw kept.
+ */
 static mpc_err sample_w(const mpc_ctx *ctx, mpz_t w, const mpz_t n)
 {
     for (int i = 0; i < MAX_W_DRAWS; i++) {
         mpc_err err = mpc_bn_random_below(ctx, w, n);
         if (err != MPC_OK)
             return err;
+        mpc_zk_publish((const mpz_srcptr[]){w}, 1);
         if (mpc_bn_jacobi_var(w, n) == -1) /* -1 implies gcd(w, N) = 1 */
             return MPC_OK;
     }
@@ -274,12 +304,13 @@ mpc_err mpc_zk_mod_prove(const mpc_ctx *ctx, mpc_zk_mod_proof *proof,
     const mpc_params *params = sk->pk.params;
     const mpz_srcptr n = sk->pk.n;
     factor fp, fq;
-    mpz_t y, u;
-    mpz_inits(y, u, NULL);
-    mpc_err err = factor_init(ctx, &fp, sk->p, n);
-    mpc_err err_q = factor_init(ctx, &fq, sk->q, n);
+    mpz_t y, u, d;
+    mpz_inits(y, u, d, NULL);
+    mpc_err err = nth_root_exp(ctx, d, sk);
+    mpc_err err_p = factor_init(ctx, &fp, sk->p, d);
+    mpc_err err_q = factor_init(ctx, &fq, sk->q, d);
     if (err == MPC_OK)
-        err = err_q;
+        err = err_p != MPC_OK ? err_p : err_q;
     if (err == MPC_OK)
         err = sample_w(ctx, proof->w, n);
     if (err == MPC_OK)
@@ -291,6 +322,7 @@ mpc_err mpc_zk_mod_prove(const mpc_ctx *ctx, mpc_zk_mod_proof *proof,
     }
     factor_clear(&fp);
     factor_clear(&fq);
+    mpc_bn_clear(d);
     mpz_clears(y, u, NULL);
     if (err != MPC_OK) {
         reset(proof);

@@ -6,8 +6,10 @@
 
 #include <string.h>
 
+#include "lib/bn/bn_internal.h"
 #include "lib/zk/zk_internal.h"
 #include "mpc/bn.h"
+#include "mpc/mem.h"
 
 void mpc_zk_prm_proof_init(mpc_zk_prm_proof *proof)
 {
@@ -86,21 +88,44 @@ static void challenge(mpc_transcript *t, const mpc_zk_prm_proof *proof,
 
 /* ---- Prover ------------------------------------------------------------ */
 
+/*
+ * Whether t^lambda ≡ s (mod N), with t^lambda compared to s in constant
+ * time and only the outcome declassified (it is the same for every valid
+ * witness): t^lambda for a wrong lambda is not public.
+ */
+static mpc_err witness_ok(const mpc_ctx *ctx, const mpc_rped *rp,
+                          const mpc_paillier_sk *sk, const mpz_t lambda)
+{
+    mp_limb_t a[MPC_PARAMS_MAX_N_BYTES / sizeof(mp_limb_t)];
+    mp_limb_t b[MPC_PARAMS_MAX_N_BYTES / sizeof(mp_limb_t)];
+    size_t nl = mpz_size(rp->n);
+    mpz_t s;
+    mpz_init(s);
+    mpc_err err = mpc_paillier_sk_powm_n(ctx, sk, s, rp->t, lambda);
+    if (err == MPC_OK) {
+        /* s < N, and rp->s < N (prover_args_ok): both fit nl limbs. */
+        mpc_bn_limbs_load(a, nl, s);
+        mpc_bn_limbs_load(b, nl, rp->s);
+        bool same = mpc_bn_limbs_eq(a, b, nl) == 1;
+        mpc_declassify(&same, sizeof same);
+        if (!same)
+            err = MPC_ERR_INVALID_ARG;
+        mpc_wipe(a, nl * sizeof a[0]);
+    }
+    mpc_bn_clear(s);
+    return err;
+}
+
 /* The prover's argument checks; the last one costs one CRT exponentiation
  * and catches a lambda that does not belong to these parameters. */
 static mpc_err prover_args_ok(const mpc_ctx *ctx, const mpc_rped *rp,
                               const mpc_paillier_sk *sk, const mpz_t lambda)
 {
     if (!rped_ok(rp) || sk->pk.params != rp->params ||
-        mpz_cmp(sk->pk.n, rp->n) != 0 || mpz_sgn(lambda) < 0)
+        mpz_cmp(sk->pk.n, rp->n) != 0 || mpz_sgn(lambda) < 0 ||
+        mpz_cmp(rp->s, rp->n) >= 0)
         return MPC_ERR_INVALID_ARG;
-    mpz_t s;
-    mpz_init(s);
-    mpc_err err = mpc_paillier_sk_powm_n(ctx, sk, s, rp->t, lambda);
-    if (err == MPC_OK && mpz_cmp(s, rp->s) != 0) /* both public */
-        err = MPC_ERR_INVALID_ARG;
-    mpz_clear(s);
-    return err;
+    return witness_ok(ctx, rp, sk, lambda);
 }
 
 mpc_err mpc_zk_prm_prove(const mpc_ctx *ctx, mpc_zk_prm_proof *proof,
