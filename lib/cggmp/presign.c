@@ -514,8 +514,9 @@ static mpc_err start2(struct presign *st, mpc_session_outbox *out)
  * Dec(D) as a scalar, after checking that the centered plaintext lies in
  * ±2^{ℓ'+1}: an honest peer's x·k - β always does (|x k| < 2^512 <= 2^{ℓ'}),
  * and χ_i's range in round 3 (mpc/zk_chi.h) depends on it. Πaff-g alone
- * allows y up to 2^{ℓ'+ε}. The check branches on the bit length of the
- * plaintext, which β (uniform in ±2^{ℓ'}) hides up to 2^{512-ℓ'}.
+ * allows y up to 2^{ℓ'+ε}. The plaintext is secret: the check is constant
+ * time up to its limb count (mpc/bn.h), and only its outcome, which
+ * decides the blame, is declassified.
  * Returns: MPC_OK; MPC_ERR_VERIFY (out of range: blame the sender);
  * MPC_ERR_INTERNAL.
  */
@@ -527,7 +528,7 @@ static mpc_err mta_decrypt(struct presign *st, const mpz_t d, mpc_scalar *alpha)
     mpz_init(a);
     if (mpc_paillier_decrypt(st->ctx, &st->sk, a, d) != MPC_OK)
         err = MPC_ERR_INTERNAL;
-    else if (!mpc_zk_in_range_var(a, (size_t)st->params->ell_prime + 1))
+    else if (!mpc_zk_witness_in_range(a, (size_t)st->params->ell_prime + 1))
         err = MPC_ERR_VERIFY;
     else if (mpc_zk_scalar_from_int_sec(st->ctx, st->g, alpha, a) != MPC_OK)
         err = MPC_ERR_INTERNAL;

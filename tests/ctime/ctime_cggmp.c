@@ -8,9 +8,10 @@
  * a signature that verifies.
  *
  * Also presign: two signers run mpc_cggmp_presign_protocol through the
- * session engine, pumped by hand. Secret: each signer's key share x_i and every
- * random byte (k_i, γ_i, the Paillier nonces, the MtA masks, the proof masks);
- * not the Paillier secret keys (see deal_aux). Every frame that leaves a
+ * session engine, pumped by hand. Secret: each signer's key share x_i, every
+ * random byte (k_i, γ_i, the Paillier nonces, the MtA masks, the proof masks)
+ * and the Paillier secret keys (loaded from secret primes, deal_aux). Every
+ * frame that leaves a
  * party is declassified on the way out: what a party sends is public
  * (P2P frames are encrypted in transit, but the peer reads them). The
  * presignatures then sign as above. Memcheck reports what lib/ computes
@@ -105,9 +106,16 @@ static bool deal_aux(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux)
         mpz_t p, q;
         mpz_inits(p, q, NULL);
         ok = mpc_cggmp_aux_info_alloc(ctx, &aux[j], N) == MPC_OK &&
-             ctime_fixture_primes(p, q, params->prime_bits, j) &&
-             mpc_paillier_sk_from_primes(ctx, &aux[j].sk, params, p, q) ==
+             ctime_fixture_primes(p, q, params->prime_bits, j);
+        /* Secret primes: the key load publishes N and what mpc/bn.h
+         * allows of the moduli; everything else it derives (φ(N), the CRT
+         * constants, the nonce comb tables) stays secret. */
+        if (ok) {
+            ctime_secret_modulus(p);
+            ctime_secret_modulus(q);
+            ok = mpc_paillier_sk_from_primes(ctx, &aux[j].sk, params, p, q) ==
                  MPC_OK;
+        }
         mpz_clears(p, q, NULL);
         aux[j].self = j;
         aux[j].params = MPC_PARAMS_COMPAT;
@@ -130,9 +138,6 @@ static bool deal_aux(const mpc_ctx *ctx, mpc_cggmp_aux_info *aux)
         mpz_clear(lambda);
         mpc_rped_clear(&rp);
     }
-    /* Not marked secret: mpc_paillier_sk_from_primes is an open finding
-     * with secret p, q (docs/constant-time.md), and N = p·q would need
-     * declassifying after it. presign copies the loaded key. */
     return ok;
 }
 
