@@ -139,6 +139,12 @@ static bool honest_roundtrip(mpc_params_id id, size_t key)
     REQUIRE_OK(mpc_zk_mod_proof_serialize(again, len, &back));
     REQUIRE(memcmp(buf, again, len) == 0);
     REQUIRE_OK(verify(&back, &sk.pk)); /* the proof as a peer receives it */
+    /* Each x_i is the canonical 4th root, a square mod p and mod q, so a
+     * function of the public challenge alone (verify cannot see this): two
+     * different roots of one value would share a factor with N. */
+    for (size_t i = 0; i < sk.pk.params->m; i++)
+        REQUIRE(mpz_jacobi(proof.x[i], sk.p) == 1 &&
+                mpz_jacobi(proof.x[i], sk.q) == 1);
     free(buf);
     free(again);
     mpc_zk_mod_proof_clear(&proof);
