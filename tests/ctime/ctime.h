@@ -17,12 +17,24 @@
 #define TESTS_CTIME_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <gmp.h>
 #include <valgrind/memcheck.h>
 
 #include "mpc/ctx.h"
 #include "mpc/paillier.h"
+
+/* In a check file: a functional check on a declassified result, counted in
+ * the file's own `static int failed` (its entry points reset and return
+ * it), so that a broken build cannot pass vacuously. */
+#define CTIME_EXPECT(cond)                                                     \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
+            failed++;                                                          \
+        }                                                                      \
+    } while (0)
 
 /* Marks bytes secret (undefined for memcheck) or public again. */
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))

@@ -41,14 +41,6 @@
 
 static int failed;
 
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failed++;                                                          \
-        }                                                                      \
-    } while (0)
-
 /* ---- set-up: a dealt 2-of-2 key and aux info (public parts defined) ------ */
 
 static bool deal_key(const mpc_ctx *ctx, mpc_cggmp_key_share *ks)
@@ -326,9 +318,9 @@ static int check_cggmp_sign_share(const mpc_ctx *ctx)
     mpc_point y;
     failed = 0;
     bool ok = deal_presig(ctx, &y, ps);
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (ok)
-        EXPECT(sign(ctx, &y, ps));
+        CTIME_EXPECT(sign(ctx, &y, ps));
     for (unsigned i = 0; i < N; i++)
         mpc_cggmp_presig_clear(&ps[i]);
     return failed;
@@ -347,13 +339,13 @@ static int check_cggmp_presign(const mpc_ctx *ctx)
         mpc_cggmp_aux_info_init(&aux[j]);
     }
     bool ok = deal_key(ctx, ks) && deal_aux(ctx, aux);
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (ok) {
         ok = presign(ctx, ks, aux, ps);
-        EXPECT(ok);
+        CTIME_EXPECT(ok);
     }
     if (ok) {
-        EXPECT(sign(ctx, &ks[0].pubkey, ps));
+        CTIME_EXPECT(sign(ctx, &ks[0].pubkey, ps));
         for (unsigned j = 0; j < N; j++)
             mpc_cggmp_presig_clear(&ps[j]);
     }

@@ -25,14 +25,6 @@
 
 static int failed;
 
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failed++;                                                          \
-        }                                                                      \
-    } while (0)
-
 /* The error code of a call on secrets, declassified: it is meant to depend
  * only on whether the input was valid. */
 static mpc_err public_err(mpc_err err)
@@ -77,7 +69,7 @@ static int check_paillier_key_load(const mpc_ctx *ctx)
     mpz_t p, q, sp, sq;
     mpz_inits(p, q, sp, sq, NULL);
     bool ok = ctime_fixture_primes(p, q, params->prime_bits, 0);
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (!ok)
         goto out;
 
@@ -86,23 +78,23 @@ static int check_paillier_key_load(const mpc_ctx *ctx)
     mpz_set(sq, q);
     ctime_secret_modulus(sp);
     ctime_secret_modulus(sq);
-    EXPECT(public_err(mpc_paillier_sk_from_primes(ctx, &sk, params, sp, sq)) ==
-           MPC_OK);
-    EXPECT(key_works(ctx, &sk, p, q));
+    CTIME_EXPECT(public_err(mpc_paillier_sk_from_primes(ctx, &sk, params, sp,
+                                                        sq)) == MPC_OK);
+    CTIME_EXPECT(key_works(ctx, &sk, p, q));
 
     /* From secret bytes (the key share file's encoding). */
     size_t pb = params->prime_bits / 8;
     uint8_t buf[2 * MPC_PARAMS_MAX_N_BYTES];
-    EXPECT(2 * pb <= sizeof buf);
+    CTIME_EXPECT(2 * pb <= sizeof buf);
     mpz_export(buf, NULL, 1, 1, 1, 0, p);
     mpz_export(buf + pb, NULL, 1, 1, 1, 0, q);
     /* As ctime_secret_modulus: the top two and the low byte of each prime
      * are what GMP's modulus set-up reads (mpc/bn.h, "Secret moduli"). */
     SECRET(buf + 2, pb - 3);
     SECRET(buf + pb + 2, pb - 3);
-    EXPECT(public_err(mpc_paillier_sk_import_primes(ctx, &sk, params, buf,
-                                                    2 * pb)) == MPC_OK);
-    EXPECT(key_works(ctx, &sk, p, q));
+    CTIME_EXPECT(public_err(mpc_paillier_sk_import_primes(ctx, &sk, params, buf,
+                                                          2 * pb)) == MPC_OK);
+    CTIME_EXPECT(key_works(ctx, &sk, p, q));
 
     /* Invalid keys are refused without a report before the outcome:
      * p = q; p ≡ 1 (mod 4) (a different low byte: public here); p of
@@ -110,24 +102,24 @@ static int check_paillier_key_load(const mpc_ctx *ctx)
     mpz_set(sq, p);
     ctime_secret_modulus(sp);
     ctime_secret_modulus(sq);
-    EXPECT(public_err(mpc_paillier_sk_from_primes(ctx, &sk, params, sp, sq)) ==
-           MPC_ERR_INVALID_ARG);
-    EXPECT(mpz_sgn(sk.pk.n) == 0);
+    CTIME_EXPECT(public_err(mpc_paillier_sk_from_primes(
+                     ctx, &sk, params, sp, sq)) == MPC_ERR_INVALID_ARG);
+    CTIME_EXPECT(mpz_sgn(sk.pk.n) == 0);
     mpz_set(sp, p);
     mpz_set(sq, q);
     mpz_sub_ui(sp, sp, 2);
     ctime_secret_modulus(sp);
     ctime_secret_modulus(sq);
-    EXPECT(public_err(mpc_paillier_sk_from_primes(ctx, &sk, params, sp, sq)) ==
-           MPC_ERR_INVALID_ARG);
+    CTIME_EXPECT(public_err(mpc_paillier_sk_from_primes(
+                     ctx, &sk, params, sp, sq)) == MPC_ERR_INVALID_ARG);
     mpz_tdiv_q_2exp(sp, p, 24);
     mpz_setbit(sp, 0);
     mpz_setbit(sp, 1);
-    EXPECT(mpz_size(sp) == mpz_size(p));
+    CTIME_EXPECT(mpz_size(sp) == mpz_size(p));
     ctime_secret_modulus(sp);
-    EXPECT(public_err(mpc_paillier_sk_from_primes(ctx, &sk, params, sp, sq)) ==
-           MPC_ERR_INVALID_ARG);
-    EXPECT(mpz_sgn(sk.pk.n) == 0);
+    CTIME_EXPECT(public_err(mpc_paillier_sk_from_primes(
+                     ctx, &sk, params, sp, sq)) == MPC_ERR_INVALID_ARG);
+    CTIME_EXPECT(mpz_sgn(sk.pk.n) == 0);
     memset(buf, 0, sizeof buf);
 
 out:
@@ -163,18 +155,19 @@ static int check_zk_fac_prove(const mpc_ctx *ctx)
               mpc_paillier_sk_from_primes(ctx, &skp, params, p, q) == MPC_OK &&
               ctime_fixture_primes(p, q, params->prime_bits, 1) &&
               mpc_paillier_sk_from_primes(ctx, &skv, params, p, q) == MPC_OK;
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (!ok)
         goto out;
     /* The verifier's ring-Pedersen parameters (public once generated). */
-    EXPECT(mpc_rped_generate(ctx, &rp, lambda, &skv) == MPC_OK);
+    CTIME_EXPECT(mpc_rped_generate(ctx, &rp, lambda, &skv) == MPC_OK);
     ctime_secret_sk(&skp);
 
     mpc_transcript t;
     fresh(&t);
-    EXPECT(public_err(mpc_zk_fac_prove(ctx, &proof, &t, &skp, &rp)) == MPC_OK);
+    CTIME_EXPECT(public_err(mpc_zk_fac_prove(ctx, &proof, &t, &skp, &rp)) ==
+                 MPC_OK);
     fresh(&t);
-    EXPECT(mpc_zk_fac_verify(&t, &proof, &skp.pk, &rp, NULL) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_fac_verify(&t, &proof, &skp.pk, &rp, NULL) == MPC_OK);
 
     /* A key whose primes do not match N is refused without a report before
      * the outcome (the misuse check of the witness). */
@@ -182,8 +175,8 @@ static int check_zk_fac_prove(const mpc_ctx *ctx)
     mpz_add_ui(skp.q, skp.q, 4);
     ctime_secret_modulus(skp.q);
     fresh(&t);
-    EXPECT(public_err(mpc_zk_fac_prove(ctx, &proof, &t, &skp, &rp)) ==
-           MPC_ERR_INVALID_ARG);
+    CTIME_EXPECT(public_err(mpc_zk_fac_prove(ctx, &proof, &t, &skp, &rp)) ==
+                 MPC_ERR_INVALID_ARG);
     mpc_transcript_clear(&t);
 
 out:

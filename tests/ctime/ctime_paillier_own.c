@@ -29,14 +29,6 @@
 
 static int failed;
 
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failed++;                                                          \
-        }                                                                      \
-    } while (0)
-
 static void secret_comb(mpc_bn_comb *c)
 {
     SECRET(c->mem, COMB_LIMBS(c->w) * sizeof(mp_limb_t));
@@ -71,22 +63,23 @@ static void check_own(const mpc_ctx *ctx, mpc_paillier_sk *sk)
     mpz_t r, rn, m, c, c2, x, d;
     mpz_inits(r, rn, m, c, c2, x, d, NULL);
 
-    EXPECT(mpc_paillier_nonce_own(ctx, sk, r, rn) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_own(ctx, sk, r, rn) == MPC_OK);
 
-    EXPECT(secret_symmetric(ctx, m, params->ell_prime));
-    EXPECT(mpc_paillier_encrypt_own(ctx, sk, c, r, m) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, m, params->ell_prime));
+    CTIME_EXPECT(mpc_paillier_encrypt_own(ctx, sk, c, r, m) == MPC_OK);
     /* The ciphertext is published; the same with the public key. */
-    EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, c2, m, r) == MPC_OK);
-    EXPECT(mpz_cmp(c, c2) == 0);
+    CTIME_EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, c2, m, r) == MPC_OK);
+    CTIME_EXPECT(mpz_cmp(c, c2) == 0);
 
-    EXPECT(secret_symmetric(ctx, x, params->ell + params->eps));
-    EXPECT(mpc_paillier_affine_own(ctx, sk, c2, r, c, x,
-                                   params->ell + params->eps + 1, m) == MPC_OK);
-    EXPECT(mpc_paillier_affine_crt(ctx, sk, d, c, x,
-                                   params->ell + params->eps + 1, m,
-                                   r) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, x, params->ell + params->eps));
+    CTIME_EXPECT(mpc_paillier_affine_own(ctx, sk, c2, r, c, x,
+                                         params->ell + params->eps + 1,
+                                         m) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_affine_crt(ctx, sk, d, c, x,
+                                         params->ell + params->eps + 1, m,
+                                         r) == MPC_OK);
     ctime_declassify_mpz(d);
-    EXPECT(mpz_cmp(c2, d) == 0);
+    CTIME_EXPECT(mpz_cmp(c2, d) == 0);
 
     mpc_bn_clear(r);
     mpc_bn_clear(rn);
@@ -101,19 +94,19 @@ static void check_comb(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
 {
     mpz_t b, e, r;
     mpz_inits(b, e, r, NULL);
-    EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, b) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, b) == MPC_OK);
     ctime_secret_mpz(b);
     mpc_bn_comb c;
-    EXPECT(mpc_bn_comb_init_sec(ctx, &c, b, sk->pk.n, 1024) == MPC_OK);
-    EXPECT(secret_symmetric(ctx, e, 1023));
-    EXPECT(mpc_bn_comb_powm_sec(ctx, r, &c, e, 1024) == MPC_OK);
+    CTIME_EXPECT(mpc_bn_comb_init_sec(ctx, &c, b, sk->pk.n, 1024) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, e, 1023));
+    CTIME_EXPECT(mpc_bn_comb_powm_sec(ctx, r, &c, e, 1024) == MPC_OK);
     ctime_declassify_mpz(r);
     ctime_declassify_mpz(e);
     ctime_declassify_mpz(b);
     mpz_t want;
     mpz_init(want);
     mpz_powm(want, b, e, sk->pk.n);
-    EXPECT(mpz_cmp(want, r) == 0);
+    CTIME_EXPECT(mpz_cmp(want, r) == 0);
     mpz_clear(want);
     mpc_bn_comb_clear(&c);
     mpz_clears(b, e, r, NULL);
@@ -126,19 +119,20 @@ static void check_joint(const mpc_ctx *ctx, const mpc_paillier_sk *sk)
     const size_t xb = params->ell + params->eps + 1;
     mpz_t c, x, y, s, d, want, cx, ey;
     mpz_inits(c, x, y, s, d, want, cx, ey, NULL);
-    EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, s) == MPC_OK);
     mpz_set_ui(d, 12345); /* C = Enc(12345; s), public */
-    EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, c, d, s) == MPC_OK);
-    EXPECT(secret_symmetric(ctx, x, xb - 1));
-    EXPECT(secret_symmetric(ctx, y, params->ell_prime));
-    EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, s) == MPC_OK);
-    EXPECT(mpc_paillier_affine(ctx, &sk->pk, d, c, x, xb, y, s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, c, d, s) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, x, xb - 1));
+    CTIME_EXPECT(secret_symmetric(ctx, y, params->ell_prime));
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, &sk->pk, s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_affine(ctx, &sk->pk, d, c, x, xb, y, s) ==
+                 MPC_OK);
     /* The two-step form gives the same published D. */
-    EXPECT(mpc_paillier_mul(ctx, &sk->pk, cx, c, x, xb) == MPC_OK);
-    EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, ey, y, s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_mul(ctx, &sk->pk, cx, c, x, xb) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt(ctx, &sk->pk, ey, y, s) == MPC_OK);
     ctime_declassify_mpz(cx);
-    EXPECT(mpc_paillier_add(&sk->pk, want, cx, ey) == MPC_OK);
-    EXPECT(mpz_cmp(d, want) == 0);
+    CTIME_EXPECT(mpc_paillier_add(&sk->pk, want, cx, ey) == MPC_OK);
+    CTIME_EXPECT(mpz_cmp(d, want) == 0);
     mpc_bn_clear(x);
     mpc_bn_clear(y);
     mpc_bn_clear(s);
@@ -157,7 +151,7 @@ static int check_paillier_own(const mpc_ctx *ctx)
     mpz_inits(p, q, NULL);
     bool ok = ctime_fixture_primes(p, q, params->prime_bits, 0) &&
               mpc_paillier_sk_from_primes(ctx, &sk, params, p, q) == MPC_OK;
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (ok) {
         check_comb(ctx, &sk);
         check_joint(ctx, &sk);

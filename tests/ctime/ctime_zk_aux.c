@@ -24,14 +24,6 @@
 
 static int failed;
 
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failed++;                                                          \
-        }                                                                      \
-    } while (0)
-
 /* sk = fixture key 0 of the set, loaded from public p and q (kept for the
  * checks below); the load itself is checked in ctime_paillier_key.c. */
 static bool load_key(const mpc_ctx *ctx, mpc_paillier_sk *sk, mpz_t p, mpz_t q,
@@ -75,27 +67,27 @@ static int check_zk_aux_provers(const mpc_ctx *ctx)
     mpc_zk_prm_proof_init(&pp);
     mpc_transcript t;
     bool ok = load_key(ctx, &sk, p, q, params);
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (!ok)
         goto out;
     ctime_secret_sk(&sk);
 
     fresh(&t, "mod");
-    EXPECT(mpc_zk_mod_prove(ctx, &pm, &t, &sk) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_mod_prove(ctx, &pm, &t, &sk) == MPC_OK);
     mpc_transcript_clear(&t);
     fresh(&t, "mod");
-    EXPECT(mpc_zk_mod_verify(&t, &pm, &sk.pk) == MPC_OK);
-    EXPECT(roots_are_squares(&pm, p, q));
+    CTIME_EXPECT(mpc_zk_mod_verify(&t, &pm, &sk.pk) == MPC_OK);
+    CTIME_EXPECT(roots_are_squares(&pm, p, q));
     mpc_transcript_clear(&t);
 
     /* λ and t's root come from the rng (secret); s and t are published. */
-    EXPECT(mpc_rped_generate(ctx, &rp, lambda, &sk) == MPC_OK);
+    CTIME_EXPECT(mpc_rped_generate(ctx, &rp, lambda, &sk) == MPC_OK);
     ctime_secret_mpz(lambda); /* already, through the rng; to be explicit */
     fresh(&t, "prm");
-    EXPECT(mpc_zk_prm_prove(ctx, &pp, &t, &rp, &sk, lambda) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_prm_prove(ctx, &pp, &t, &rp, &sk, lambda) == MPC_OK);
     mpc_transcript_clear(&t);
     fresh(&t, "prm");
-    EXPECT(mpc_zk_prm_verify(ctx, &t, &pp, &rp) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_prm_verify(ctx, &t, &pp, &rp) == MPC_OK);
     mpc_transcript_clear(&t);
 
 out:

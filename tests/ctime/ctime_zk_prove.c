@@ -28,14 +28,6 @@
 
 static int failed;
 
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failed++;                                                          \
-        }                                                                      \
-    } while (0)
-
 static bool load_key(const mpc_ctx *ctx, mpc_paillier_sk *sk,
                      const mpc_params *params, unsigned index)
 {
@@ -100,18 +92,18 @@ static int check_zk_presign_provers(const mpc_ctx *ctx)
     mpz_t lambda, k, rho, K, c, rc, C, x, y, s, ry, D, Y;
     mpz_inits(lambda, k, rho, K, c, rc, C, x, y, s, ry, D, Y, NULL);
     bool ok = load_key(ctx, &skp, params, 0) && load_key(ctx, &skv, params, 1);
-    EXPECT(ok);
+    CTIME_EXPECT(ok);
     if (!ok)
         goto out;
-    EXPECT(mpc_rped_generate(ctx, &rp, lambda, &skv) == MPC_OK);
-    EXPECT(rp.comb_s.mem != NULL && rp.comb_t.mem != NULL);
+    CTIME_EXPECT(mpc_rped_generate(ctx, &rp, lambda, &skv) == MPC_OK);
+    CTIME_EXPECT(rp.comb_s.mem != NULL && rp.comb_t.mem != NULL);
     ctime_secret_sk(&skp);
 
     /* Πenc and Πlog*: K = Enc_P(k; rho), X = k·G. */
     const mpc_paillier_pk *pkp = &skp.pk, *pkv = &skv.pk;
-    EXPECT(secret_symmetric(ctx, k, params->ell - 1));
-    EXPECT(mpc_paillier_nonce_random(ctx, pkp, rho) == MPC_OK);
-    EXPECT(mpc_paillier_encrypt_crt(ctx, &skp, K, k, rho) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, k, params->ell - 1));
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pkp, rho) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt_crt(ctx, &skp, K, k, rho) == MPC_OK);
     mpc_point G, X;
     mpc_point_generator(g, &G);
     public_point(g, &X, k);
@@ -120,44 +112,45 @@ static int check_zk_presign_provers(const mpc_ctx *ctx)
     mpc_zk_enc_proof pe;
     mpc_zk_enc_proof_init(&pe);
     fresh(&t, "enc");
-    EXPECT(mpc_zk_enc_prove(ctx, &pe, &t, &rp, &skp, K, k, rho) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_enc_prove(ctx, &pe, &t, &rp, &skp, K, k, rho) ==
+                 MPC_OK);
     fresh(&t, "enc");
-    EXPECT(mpc_zk_enc_verify(&t, &rp, NULL, pkp, K, &pe) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_enc_verify(&t, &rp, NULL, pkp, K, &pe) == MPC_OK);
     mpc_zk_enc_proof_clear(&pe);
 
     mpc_zk_logstar_proof pl;
     mpc_zk_logstar_proof_init(&pl);
     fresh(&t, "log*");
-    EXPECT(mpc_zk_logstar_prove(ctx, &pl, &t, &rp, &skp, K, &G, &X, k, rho) ==
-           MPC_OK);
+    CTIME_EXPECT(mpc_zk_logstar_prove(ctx, &pl, &t, &rp, &skp, K, &G, &X, k,
+                                      rho) == MPC_OK);
     fresh(&t, "log*");
-    EXPECT(mpc_zk_logstar_verify(ctx, &t, &rp, NULL, pkp, K, &G, &X, &pl) ==
-           MPC_OK);
+    CTIME_EXPECT(mpc_zk_logstar_verify(ctx, &t, &rp, NULL, pkp, K, &G, &X,
+                                       &pl) == MPC_OK);
     mpc_zk_logstar_proof_clear(&pl);
 
     /* Πaff-g: C = Enc_V(c) (public), D = C^x Enc_V(y; s), Y = Enc_P(y; ry),
      * X = x·G, with secret x, y, s, ry. */
-    EXPECT(secret_symmetric(ctx, c, params->ell));
-    EXPECT(mpc_paillier_nonce_random(ctx, pkv, rc) == MPC_OK);
-    EXPECT(mpc_paillier_encrypt(ctx, pkv, C, c, rc) == MPC_OK);
-    EXPECT(secret_symmetric(ctx, x, params->ell - 1));
-    EXPECT(secret_symmetric(ctx, y, params->ell_prime - 1));
-    EXPECT(mpc_paillier_nonce_random(ctx, pkv, s) == MPC_OK);
-    EXPECT(mpc_paillier_affine(ctx, pkv, D, C, x, params->ell + 1, y, s) ==
-           MPC_OK);
-    EXPECT(mpc_paillier_nonce_random(ctx, pkp, ry) == MPC_OK);
-    EXPECT(mpc_paillier_encrypt_crt(ctx, &skp, Y, y, ry) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, c, params->ell));
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pkv, rc) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt(ctx, pkv, C, c, rc) == MPC_OK);
+    CTIME_EXPECT(secret_symmetric(ctx, x, params->ell - 1));
+    CTIME_EXPECT(secret_symmetric(ctx, y, params->ell_prime - 1));
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pkv, s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_affine(ctx, pkv, D, C, x, params->ell + 1, y,
+                                     s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pkp, ry) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt_crt(ctx, &skp, Y, y, ry) == MPC_OK);
     mpc_point Xa;
     public_point(g, &Xa, x);
 
     mpc_zk_affg_proof pa;
     mpc_zk_affg_proof_init(&pa);
     fresh(&t, "aff-g");
-    EXPECT(mpc_zk_affg_prove(ctx, &pa, &t, &rp, pkv, &skp, C, D, Y, &Xa, x, y,
-                             s, ry) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_affg_prove(ctx, &pa, &t, &rp, pkv, &skp, C, D, Y, &Xa,
+                                   x, y, s, ry) == MPC_OK);
     fresh(&t, "aff-g");
-    EXPECT(mpc_zk_affg_verify(ctx, &t, &rp, NULL, NULL, pkv, pkp, C, D, Y, &Xa,
-                              &pa) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_affg_verify(ctx, &t, &rp, NULL, NULL, pkv, pkp, C, D, Y,
+                                    &Xa, &pa) == MPC_OK);
     mpc_zk_affg_proof_clear(&pa);
     mpc_transcript_clear(&t);
 

@@ -25,14 +25,6 @@
 
 static int failed;
 
-#define EXPECT(cond)                                                           \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failed++;                                                          \
-        }                                                                      \
-    } while (0)
-
 /* Keys `first` and `first + 1` of the 1024-bit fixture primes. */
 /* sk = compat fixture key `index`. */
 static bool load_key(const mpc_ctx *ctx, mpc_paillier_sk *sk, unsigned index)
@@ -76,9 +68,9 @@ static void check_multiexp(const mpc_ctx *ctx, mpc_paillier_sk *sk)
     ctime_secret_modulus(p);
     ctime_secret_modulus(p2);
     const mpz_srcptr b[] = {w, c, d}, x[] = {p, z1, e};
-    EXPECT(mpc_bn_multiexp_sec(ctx, r, b, x, 3, 1024, p2) == MPC_OK);
+    CTIME_EXPECT(mpc_bn_multiexp_sec(ctx, r, b, x, 3, 1024, p2) == MPC_OK);
     DECLASSIFY(r->_mp_d, mpz_size(r) * sizeof(mp_limb_t));
-    EXPECT(mpz_cmp(r, want) == 0);
+    CTIME_EXPECT(mpz_cmp(r, want) == 0);
     mpz_clears(w, c, d, z1, e, r, want, t, p, p2, NULL);
 }
 
@@ -94,24 +86,24 @@ static void check_affg(const mpc_ctx *ctx, mpc_paillier_sk *sk0,
     mpc_rped_init(&rp);
     mpz_t lambda, c, rc, C, x, y, s, ry, D, Y, bound;
     mpz_inits(lambda, c, rc, C, x, y, s, ry, D, Y, bound, NULL);
-    EXPECT(mpc_rped_generate(ctx, &rp, lambda, sk0) == MPC_OK);
+    CTIME_EXPECT(mpc_rped_generate(ctx, &rp, lambda, sk0) == MPC_OK);
     /* Statement values are public: declassify what the rng made secret. */
     mpz_setbit(bound, params->ell);
-    EXPECT(mpc_bn_random_symmetric(ctx, c, bound) == MPC_OK);
-    EXPECT(mpc_bn_random_symmetric(ctx, x, bound) == MPC_OK);
+    CTIME_EXPECT(mpc_bn_random_symmetric(ctx, c, bound) == MPC_OK);
+    CTIME_EXPECT(mpc_bn_random_symmetric(ctx, x, bound) == MPC_OK);
     mpz_set_ui(bound, 0);
     mpz_setbit(bound, params->ell_prime);
-    EXPECT(mpc_bn_random_symmetric(ctx, y, bound) == MPC_OK);
-    EXPECT(mpc_paillier_nonce_random(ctx, pk0, rc) == MPC_OK);
-    EXPECT(mpc_paillier_nonce_random(ctx, pk0, s) == MPC_OK);
-    EXPECT(mpc_paillier_nonce_random(ctx, pk1, ry) == MPC_OK);
-    EXPECT(mpc_paillier_encrypt(ctx, pk0, C, c, rc) == MPC_OK);
-    EXPECT(mpc_paillier_affine(ctx, pk0, D, C, x, params->ell + 1, y, s) ==
-           MPC_OK);
-    EXPECT(mpc_paillier_encrypt(ctx, pk1, Y, y, ry) == MPC_OK);
+    CTIME_EXPECT(mpc_bn_random_symmetric(ctx, y, bound) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pk0, rc) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pk0, s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_nonce_random(ctx, pk1, ry) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt(ctx, pk0, C, c, rc) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_affine(ctx, pk0, D, C, x, params->ell + 1, y,
+                                     s) == MPC_OK);
+    CTIME_EXPECT(mpc_paillier_encrypt(ctx, pk1, Y, y, ry) == MPC_OK);
     mpc_scalar xs;
     mpc_point X;
-    EXPECT(mpc_zk_scalar_from_int_sec(ctx, g, &xs, x) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_scalar_from_int_sec(ctx, g, &xs, x) == MPC_OK);
     mpc_point_mul_base(g, &X, &xs);
     mpc_scalar_clear(&xs);
     DECLASSIFY(&X, sizeof X);
@@ -120,12 +112,12 @@ static void check_affg(const mpc_ctx *ctx, mpc_paillier_sk *sk0,
     mpc_zk_affg_proof_init(&pf);
     mpc_transcript t;
     mpc_transcript_init(&t, "ctime", (const uint8_t *)"sid", 3);
-    EXPECT(mpc_zk_affg_prove(ctx, &pf, &t, &rp, pk0, sk1, C, D, Y, &X, x, y, s,
-                             ry) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_affg_prove(ctx, &pf, &t, &rp, pk0, sk1, C, D, Y, &X, x,
+                                   y, s, ry) == MPC_OK);
     ctime_secret_sk(sk0);
     mpc_transcript_init(&t, "ctime", (const uint8_t *)"sid", 3);
-    EXPECT(mpc_zk_affg_verify(ctx, &t, &rp, NULL, sk0, pk0, pk1, C, D, Y, &X,
-                              &pf) == MPC_OK);
+    CTIME_EXPECT(mpc_zk_affg_verify(ctx, &t, &rp, NULL, sk0, pk0, pk1, C, D, Y,
+                                    &X, &pf) == MPC_OK);
     mpc_zk_affg_proof_clear(&pf);
     mpc_rped_clear(&rp);
     mpz_clears(lambda, c, rc, C, x, y, s, ry, D, Y, bound, NULL);
@@ -137,8 +129,8 @@ static int check_zk_verify(const mpc_ctx *ctx)
     mpc_paillier_sk sk0, sk1;
     mpc_paillier_sk_init(&sk0);
     mpc_paillier_sk_init(&sk1);
-    EXPECT(load_key(ctx, &sk0, 0));
-    EXPECT(load_key(ctx, &sk1, 1));
+    CTIME_EXPECT(load_key(ctx, &sk0, 0));
+    CTIME_EXPECT(load_key(ctx, &sk1, 1));
     if (failed == 0) {
         check_multiexp(ctx, &sk0);
         check_affg(ctx, &sk0, &sk1);
