@@ -115,6 +115,20 @@ mp_limb_t mpc_bn_limbs_lt(const mp_limb_t *a, const mp_limb_t *b, size_t n,
     return mpn_cnd_sub_n(1, tmp, a, b, (mp_size_t)n);
 }
 
+void *mpc_bn_gmp_alloc(size_t bytes)
+{
+    void *(*alloc)(size_t);
+    mp_get_memory_functions(&alloc, NULL, NULL);
+    return alloc(bytes);
+}
+
+void mpc_bn_gmp_free(void *p, size_t bytes)
+{
+    void (*release)(void *, size_t);
+    mp_get_memory_functions(NULL, NULL, &release);
+    release(p, bytes);
+}
+
 mp_limb_t mpc_bn_limbs_window(const mp_limb_t *e, size_t en, size_t pos,
                               unsigned width)
 {

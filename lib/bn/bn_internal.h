@@ -55,6 +55,12 @@ mpc_err mpc_bn_ws_init(mpc_bn_ws *w, const mpc_ctx *ctx, size_t limbs);
 mp_limb_t *mpc_bn_ws_take(mpc_bn_ws *w, size_t n);
 void mpc_bn_ws_free(mpc_bn_ws *w);
 
+/* Memory from GMP's allocator (the zeroing one where the program set it,
+ * mpc/mem.h), for tables kept like mpz limbs by functions without a ctx;
+ * aborts on exhaustion as GMP does. */
+void *mpc_bn_gmp_alloc(size_t bytes);
+void mpc_bn_gmp_free(void *p, size_t bytes);
+
 /* d[0..n) = |x|, zero-padded; requires mpz_size(x) <= n. */
 void mpc_bn_limbs_load(mp_limb_t *d, size_t n, const mpz_t x);
 /* r = the non-negative value d[0..n). */

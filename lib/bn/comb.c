@@ -41,20 +41,6 @@ static size_t mem_limbs(size_t w)
     return ((size_t)GROUPS * ENTRIES + CHUNKS + 1) * w;
 }
 
-static void *gmp_alloc(size_t bytes)
-{
-    void *(*alloc)(size_t);
-    mp_get_memory_functions(&alloc, NULL, NULL);
-    return alloc(bytes);
-}
-
-static void gmp_free(void *p, size_t bytes)
-{
-    void (*release)(void *, size_t);
-    mp_get_memory_functions(NULL, NULL, &release);
-    release(p, bytes);
-}
-
 static mp_limb_t *entry(const mpc_bn_comb *c, size_t group, size_t d)
 {
     return c->mem + (group * ENTRIES + d) * c->w;
@@ -134,13 +120,13 @@ mpc_err mpc_bn_comb_init(mpc_bn_comb *c, const mpz_t base, const mpz_t m,
         mpz_mul(x, x, x);
         mpz_mod(x, x, m);
     }
-    c->mem = gmp_alloc(mem_limbs(c->w) * sizeof *c->mem);
+    c->mem = mpc_bn_gmp_alloc(mem_limbs(c->w) * sizeof *c->mem);
     const size_t scratch = mpc_bn_mont_scratch(c->n);
-    mp_limb_t *ms = gmp_alloc(scratch * sizeof *ms);
+    mp_limb_t *ms = mpc_bn_gmp_alloc(scratch * sizeof *ms);
     mpc_bn_mont M;
     mpc_bn_mont_setup(&M, mpz_limbs_read(c->m), c->n, ms);
     fill(c, &M, pw, inv);
-    gmp_free(ms, scratch * sizeof *ms); /* public values only */
+    mpc_bn_gmp_free(ms, scratch * sizeof *ms); /* public values only */
     for (size_t i = 0; i < CHUNKS; i++)
         mpz_clears(pw[i], inv[i], NULL);
     mpz_clear(x);
@@ -154,7 +140,7 @@ void mpc_bn_comb_clear(mpc_bn_comb *c)
     /* Wiped: a comb of mpc_bn_comb_init_sec holds powers of a secret. */
     size_t bytes = mem_limbs(c->w) * sizeof *c->mem;
     mpc_wipe(c->mem, bytes);
-    gmp_free(c->mem, bytes);
+    mpc_bn_gmp_free(c->mem, bytes);
     mpc_bn_clear(c->base);
     mpc_bn_clear(c->m);
     c->mem = NULL;
@@ -168,7 +154,7 @@ void mpc_bn_comb_copy(mpc_bn_comb *dst, const mpc_bn_comb *src)
     if (src->mem == NULL)
         return;
     size_t bytes = mem_limbs(src->w) * sizeof *src->mem;
-    dst->mem = gmp_alloc(bytes);
+    dst->mem = mpc_bn_gmp_alloc(bytes);
     memcpy(dst->mem, src->mem, bytes);
     mpz_init_set(dst->base, src->base);
     mpz_init_set(dst->m, src->m);
@@ -267,7 +253,7 @@ static mpc_err build_tables(const mpc_ctx *ctx, mpc_bn_comb *c, const mpz_t b,
     bd.pw = mpc_bn_ws_take(&w, CHUNKS * wd);
     mpc_bn_limbs_load(bd.ld, n, r2);
     mpc_bn_mont_import(&bd.M, bd.r2, bd.ld);
-    c->mem = gmp_alloc(mem_limbs(wd) * sizeof *c->mem);
+    c->mem = mpc_bn_gmp_alloc(mem_limbs(wd) * sizeof *c->mem);
     to_mont_sec(&bd, bd.x, b);
     to_mont_sec(&bd, bd.y, binv);
     square_chain(c, &bd);

@@ -215,10 +215,7 @@ static mpc_err multi(mpz_t r, const mpc_bn_fbtable *const *t,
     bool any_neg = false;
     for (size_t i = 0; i < k; i++)
         any_neg |= mpz_sgn(e[i]) < 0;
-    void *(*alloc)(size_t);
-    void (*release)(void *, size_t);
-    mp_get_memory_functions(&alloc, NULL, &release);
-    mp_limb_t *mem = alloc(limbs * sizeof *mem);
+    mp_limb_t *mem = mpc_bn_gmp_alloc(limbs * sizeof *mem);
     eval ev;
     mpc_bn_mont_setup(&ev.M, mpz_limbs_read(m), n, mem);
     MPC_BN_ASSERT(ev.M.w == w); /* tables built on this machine's engine */
@@ -246,7 +243,7 @@ static mpc_err multi(mpz_t r, const mpc_bn_fbtable *const *t,
         mpz_set_ui(r, 0);
     }
     mpz_clears(neg, ev.tmp, ev.tail_e, NULL);
-    release(mem, limbs * sizeof *mem);
+    mpc_bn_gmp_free(mem, limbs * sizeof *mem);
     return err;
 }
 

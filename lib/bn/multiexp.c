@@ -49,20 +49,6 @@ typedef struct mont {
     const mpc_bn_mont *ifma;
 } mont;
 
-static void *gmp_alloc(size_t bytes)
-{
-    void *(*alloc)(size_t);
-    mp_get_memory_functions(&alloc, NULL, NULL);
-    return alloc(bytes);
-}
-
-static void gmp_free(void *p, size_t bytes)
-{
-    void (*release)(void *, size_t);
-    mp_get_memory_functions(NULL, NULL, &release);
-    release(p, bytes);
-}
-
 static mp_limb_t neg_inverse_limb(mp_limb_t m0)
 {
     mp_limb_t inv = m0; /* correct to 3 bits for odd m0 */
@@ -180,7 +166,7 @@ static void straus(mpz_t r, const mpz_t *bases, term *terms, size_t count,
     }
     const size_t w = mpc_bn_mont_width(n), ms = mpc_bn_mont_scratch(n);
     size_t limbs = (entries + 2) * w + 2 * n + ms;
-    mp_limb_t *mem = gmp_alloc(limbs * sizeof(mp_limb_t));
+    mp_limb_t *mem = mpc_bn_gmp_alloc(limbs * sizeof(mp_limb_t));
     mpc_bn_mont fast;
     mpc_bn_mont_setup(&fast, mpz_limbs_read(m), n, mem);
     mont c = {.m = mpz_limbs_read(m),
@@ -224,7 +210,7 @@ static void straus(mpz_t r, const mpz_t *bases, term *terms, size_t count,
         redc(&c, acc);
         mpc_bn_limbs_store(r, acc, n);
     }
-    gmp_free(mem, limbs * sizeof(mp_limb_t));
+    mpc_bn_gmp_free(mem, limbs * sizeof(mp_limb_t));
 }
 
 /*
@@ -297,7 +283,7 @@ mpc_err mpc_bn_multiexp_var(mpz_t r, const mpz_srcptr *b, const mpz_srcptr *e,
         mpz_set_ui(r, 1);
         return MPC_OK;
     }
-    void *mem = gmp_alloc(count * (sizeof(mpz_t) * 2 + sizeof(term)));
+    void *mem = mpc_bn_gmp_alloc(count * (sizeof(mpz_t) * 2 + sizeof(term)));
     mpz_t *bases = mem;
     mpz_t *exps = bases + count;
     term *terms = (term *)(exps + count);
@@ -318,6 +304,6 @@ mpc_err mpc_bn_multiexp_var(mpz_t r, const mpz_srcptr *b, const mpz_srcptr *e,
         mpz_set_ui(r, 0);
     for (size_t i = 0; i < count; i++)
         mpz_clears(bases[i], exps[i], NULL);
-    gmp_free(mem, count * (sizeof(mpz_t) * 2 + sizeof(term)));
+    mpc_bn_gmp_free(mem, count * (sizeof(mpz_t) * 2 + sizeof(term)));
     return err;
 }
